@@ -1,0 +1,178 @@
+"""Speed of tinygrad_edu against the course's hand-written numpy, in the same process run.
+
+    python -m benchmarks                    # the table (1 thread)
+    python -m benchmarks --threads 2 --json results.json
+
+Each row: the median milliseconds of one training iteration after warm-up for numpy, tinygrad_edu
+and (when installed) PyTorch eager, the ratio tinygrad_edu / numpy (below 1 is faster than numpy),
+and the peak memory of one iteration measured with tracemalloc. Before timing, both frameworks run two
+iterations from the same parameters and must print the same two costs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+import tracemalloc
+from typing import Any
+
+_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def _pin_threads(n: int) -> None:
+    """BLAS reads its thread count when numpy loads, so set it and re-run this process once."""
+    if os.environ.get("TINYGRAD_EDU_BENCH_THREADS") == str(n):
+        return
+    env = dict(os.environ, TINYGRAD_EDU_BENCH_THREADS=str(n), **{v: str(n) for v in _THREAD_VARS})
+    os.execve(sys.executable, [sys.executable, "-m", "benchmarks", *sys.argv[1:]], env)
+
+
+def _median_ms(step: Any, reps: int, warmup: int) -> float:
+    for _ in range(warmup):
+        step()
+    times = []
+    for _ in range(reps):
+        start = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - start)
+    return 1000 * statistics.median(times)
+
+
+def _peak_mb(step: Any) -> float:
+    """Peak bytes allocated during one iteration (numpy reports its buffers to tracemalloc)."""
+    tracemalloc.start()
+    tracemalloc.reset_peak()
+    base = tracemalloc.get_traced_memory()[0]
+    step()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return (peak - base) / 2**20
+
+
+def check(workload: Any, rtol: float = 1e-9) -> list[float]:
+    """Two iterations of every framework; their costs must agree with numpy's."""
+    expected = [workload.steps["numpy"]() for _ in range(2)]
+    for name, step in workload.steps.items():
+        if name == "numpy":
+            continue
+        got = [step() for _ in range(2)]
+        for e, g in zip(expected, got):
+            if abs(e - g) > rtol * abs(e):
+                raise AssertionError(
+                    f"{workload.name} ({workload.size}): {name} gives costs {got}, numpy {expected}"
+                )
+    return expected
+
+
+def run_row(workload: Any, reps: int, warmup: int, memory: bool) -> dict:
+    costs = check(workload)
+    row: dict[str, Any] = {"workload": workload.name, "size": workload.size, "costs": costs}
+    for name, step in workload.steps.items():
+        row[f"{name}_ms"] = _median_ms(step, reps, warmup)
+        if memory and name != "pytorch":
+            row[f"{name}_peak_mb"] = _peak_mb(step)
+    row["ratio"] = row["tinygrad_edu_ms"] / row["numpy_ms"]
+    if "pytorch_ms" in row:
+        row["pytorch_ratio"] = row["pytorch_ms"] / row["numpy_ms"]
+    if workload.ops_per_step:
+        row["us_per_op"] = 1000 * row["tinygrad_edu_ms"] / workload.ops_per_step
+    if memory:
+        row["memory_ratio"] = row["tinygrad_edu_peak_mb"] / max(row["numpy_peak_mb"], 1e-9)
+    return row
+
+
+def collect(args: argparse.Namespace) -> list[dict]:
+    from benchmarks import workloads as w
+    from tinygrad_edu.data import DataError, load_cats
+
+    torch = None
+    if not args.no_torch:
+        try:
+            import torch
+
+            torch.set_num_threads(args.threads)
+        except ImportError:
+            torch = None
+    try:
+        cats = load_cats(args.data)
+        X, Y, source = cats.X_train, cats.Y_train, "cat data"
+    except DataError:
+        X, Y = w.cat_like(209)
+        source = "synthetic data of the cat shape (the .h5 files were not found)"
+    print(f"W1/W2 at m=209 on {source}", file=sys.stderr)
+
+    reps, warm = args.reps, 2
+    rows = []
+    specs = [
+        (lambda: w.make_deep(X, Y, torch=torch), reps),
+        (lambda: w.make_logreg(X, Y, torch=torch), reps),
+        (lambda: w.make_planar(torch=torch), reps * 20),
+        (lambda: w.make_chain(1000, torch=torch), reps * 2),
+    ]
+    if not args.quick:
+        for m in (2090, 20900):
+            Xs, Ys = w.cat_like(m)
+            specs.append(((lambda Xs=Xs, Ys=Ys: w.make_deep(Xs, Ys, torch=torch)), 3))
+        specs += [(lambda n=n: w.make_chain(n, torch=torch), 3) for n in (10_000, 100_000)]
+    for make, n in specs:
+        workload = make()
+        print(f"  {workload.name} ({workload.size}) ...", file=sys.stderr)
+        rows.append(run_row(workload, n, warm, memory=True))
+    return rows
+
+
+def markdown(rows: list[dict]) -> str:
+    torch = any("pytorch_ms" in r for r in rows)
+    head = "| workload | size | numpy ms | tinygrad_edu ms | ratio |"
+    rule = "|---|---|---:|---:|---:|"
+    if torch:
+        head += " pytorch ms | pytorch ratio |"
+        rule += "---:|---:|"
+    head += " µs/op | peak MB numpy | peak MB tinygrad_edu | memory ratio |"
+    rule += "---:|---:|---:|---:|"
+    lines = [head, rule]
+    for r in rows:
+        line = (
+            f"| {r['workload']} | {r['size']} | {r['numpy_ms']:.3f} | {r['tinygrad_edu_ms']:.3f} "
+            f"| {r['ratio']:.2f} |"
+        )
+        if torch:
+            line += f" {r.get('pytorch_ms', float('nan')):.3f} | {r.get('pytorch_ratio', float('nan')):.2f} |"
+        us = f"{r['us_per_op']:.2f}" if "us_per_op" in r else ""
+        line += (
+            f" {us} | {r['numpy_peak_mb']:.1f} | {r['tinygrad_edu_peak_mb']:.1f} "
+            f"| {r['memory_ratio']:.2f} |"
+        )
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n")[0])
+    parser.add_argument("--threads", type=int, default=1, help="BLAS/torch threads (default 1)")
+    parser.add_argument("--reps", type=int, default=15, help="timed repetitions per row")
+    parser.add_argument("--quick", action="store_true", help="only the four m=209 / 1,000-op rows")
+    parser.add_argument("--json", metavar="PATH", help="also write the rows as JSON ('-': stdout)")
+    parser.add_argument("--data", metavar="DIR", help="folder with the cat .h5 files")
+    parser.add_argument("--no-torch", action="store_true", help="leave PyTorch out")
+    args = parser.parse_args(argv)
+    _pin_threads(args.threads)
+    rows = collect(args)
+    print(
+        f"\ntinygrad_edu vs hand-written numpy, {args.threads} thread(s), python "
+        f"{platform.python_version()}, ratio = tinygrad_edu / numpy (lower is faster)\n"
+    )
+    print(markdown(rows))
+    if args.json:
+        text = json.dumps({"threads": args.threads, "rows": rows}, indent=2)
+        if args.json == "-":
+            print(text)
+        else:
+            with open(args.json, "w") as f:
+                f.write(text + "\n")
+    return 0

@@ -1,0 +1,219 @@
+"""benchmarks/course_numpy.py, the course's own numpy, prints the course's costs and accuracies.
+
+The numbers below are what the course's notebooks print, to 6 decimals. The default run checks the
+first few hundred iterations of each training; the full trainings are marked `slow`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from benchmarks import course_numpy as cn
+from tinygrad_edu.data import CatData, find_data_dir, flower, load_cats
+
+# The cost the course prints after each iteration: "Cost after iteration 100: 0.584508".
+# fmt: off
+LOGREG_COSTS = {
+    0: "0.693147", 100: "0.584508", 200: "0.466949", 300: "0.376007", 400: "0.331463",
+    500: "0.303273", 600: "0.279880", 700: "0.260042", 800: "0.242941", 900: "0.228004",
+    1000: "0.214820", 1100: "0.203078", 1200: "0.192544", 1300: "0.183033", 1400: "0.174399",
+    1500: "0.166521", 1600: "0.159305", 1700: "0.152667", 1800: "0.146542", 1900: "0.140872",
+}
+PLANAR_COSTS = {
+    0: "0.693048", 1000: "0.288083", 2000: "0.254385", 5000: "0.222644", 9000: "0.218554",
+}
+SHALLOW_COSTS = {
+    0: "0.693050", 500: "0.515830", 1000: "0.339428", 1500: "0.174483", 2400: "0.048555",
+}
+DEEP_COSTS = {
+    0: "0.771749", 100: "0.672053", 200: "0.648263", 300: "0.611507", 400: "0.567047",
+    500: "0.540138", 600: "0.527930", 700: "0.465477", 800: "0.369126", 900: "0.391747",
+    1000: "0.315187", 1100: "0.272700", 1200: "0.237419", 1300: "0.199601", 1400: "0.189263",
+    1500: "0.161189", 1600: "0.148214", 1700: "0.137775", 1800: "0.129740", 1900: "0.121225",
+    2000: "0.113821", 2100: "0.107839", 2200: "0.102855", 2300: "0.100897", 2400: "0.092878",
+}
+# fmt: on
+DEEP_DIMS = [12288, 20, 7, 5, 1]
+
+
+@pytest.fixture(scope="module")
+def cats() -> CatData:
+    directory = find_data_dir()
+    if not all((directory / f).is_file() for f in ("train_catvnoncat.h5", "test_catvnoncat.h5")):
+        pytest.skip(
+            f"cat files not found in {directory}: put train_catvnoncat.h5 and test_catvnoncat.h5 "
+            "there, or set TINYGRAD_EDU_DATA to the directory that holds them"
+        )
+    return load_cats()
+
+
+def assert_course_costs(costs: list[float], expected: dict[int, str]) -> None:
+    """The costs printed as the course prints them, for every iteration this run reached."""
+    reached = {i: c for i, c in expected.items() if i < len(costs)}
+    assert reached, "the run is too short to reach any printed cost"
+    assert {i: f"{costs[i]:.6f}" for i in reached} == reached
+
+
+# ------------------------------------------------------- the first iterations (default run)
+
+
+def test_logreg_first_iterations(cats: CatData) -> None:
+    _, costs = cn.logreg_train(cats.X_train, cats.Y_train, iterations=301, lr=0.005)
+    assert_course_costs(costs, LOGREG_COSTS)
+
+
+def test_planar_first_iterations() -> None:
+    X, Y = flower()
+    _, costs = cn.shallow_train(X, Y, n_h=4, iterations=2001, lr=1.2, hidden="tanh")
+    assert_course_costs(costs, PLANAR_COSTS)
+
+
+def test_shallow_cats_first_iterations(cats: CatData) -> None:
+    _, costs = cn.shallow_train(cats.X_train, cats.Y_train, 7, 501, 0.0075, hidden="relu")
+    assert_course_costs(costs, SHALLOW_COSTS)
+    assert f"{costs[100]:.6f}" == "0.646432"  # the course prints every 100 here
+
+
+def test_deep_first_iterations(cats: CatData) -> None:
+    _, costs = cn.deep_train(cats.X_train, cats.Y_train, DEEP_DIMS, iterations=301, lr=0.0075)
+    assert_course_costs(costs, DEEP_COSTS)
+
+
+# -------------------------------------------------------------- the full trainings (slow)
+
+
+@pytest.mark.slow
+def test_logreg_full(cats: CatData) -> None:
+    params, costs = cn.logreg_train(cats.X_train, cats.Y_train, iterations=2000, lr=0.005)
+    assert len(costs) == 2000
+    assert_course_costs(costs, LOGREG_COSTS)
+    assert cn.accuracy(cn.logreg_predict(params, cats.X_train), cats.Y_train) == 99.04306220095694
+    assert cn.accuracy(cn.logreg_predict(params, cats.X_test), cats.Y_test) == 70.0
+
+
+@pytest.mark.slow
+def test_planar_full() -> None:
+    X, Y = flower()
+    params, costs = cn.shallow_train(X, Y, n_h=4, iterations=10000, lr=1.2, hidden="tanh")
+    assert_course_costs(costs, PLANAR_COSTS)
+    assert cn.accuracy(cn.shallow_predict(params, X, "tanh"), Y) == 90.75
+
+
+@pytest.mark.slow
+def test_shallow_cats_full(cats: CatData) -> None:
+    params, costs = cn.shallow_train(cats.X_train, cats.Y_train, 7, 2500, 0.0075, hidden="relu")
+    assert_course_costs(costs, SHALLOW_COSTS)
+    assert cn.accuracy(cn.shallow_predict(params, cats.X_train, "relu"), cats.Y_train) == 100.0
+    assert cn.accuracy(cn.shallow_predict(params, cats.X_test, "relu"), cats.Y_test) == 72.0
+
+
+@pytest.mark.slow
+def test_deep_full(cats: CatData) -> None:
+    params, costs = cn.deep_train(cats.X_train, cats.Y_train, DEEP_DIMS, 2500, 0.0075)
+    assert_course_costs(costs, DEEP_COSTS)
+    assert cn.accuracy(cn.deep_predict(params, cats.X_train), cats.Y_train) == 98.56459330143541
+    assert cn.accuracy(cn.deep_predict(params, cats.X_test), cats.Y_test) == 80.0
+
+
+# ------------------------------------- the reference itself: its initialization and gradients
+
+
+def test_deep_init_draws_layer_by_layer_in_the_course_order() -> None:
+    params = cn.deep_init([5, 4, 3, 1], seed=1)
+    rng = np.random.RandomState(1)
+    for layer, (n, n_prev) in enumerate([(4, 5), (3, 4), (1, 3)], start=1):
+        np.testing.assert_array_equal(params[f"W{layer}"], rng.randn(n, n_prev) / np.sqrt(n_prev))
+        np.testing.assert_array_equal(params[f"b{layer}"], np.zeros((n, 1)))
+
+
+def test_shallow_init_draws_w1_then_w2() -> None:
+    params = cn.shallow_init(3, 4, 1, seed=2)
+    rng = np.random.RandomState(2)
+    np.testing.assert_array_equal(params["W1"], rng.randn(4, 3) * 0.01)
+    np.testing.assert_array_equal(params["W2"], rng.randn(1, 4) * 0.01)
+    assert params["b1"].shape == (4, 1)
+    assert params["b2"].shape == (1, 1)
+
+
+def tiny_problem(n_x: int = 3, m: int = 6) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.RandomState(0)
+    return rng.randn(n_x, m), (rng.rand(1, m) > 0.5).astype(np.float64)
+
+
+def numerical_grads(cost, params: dict, eps: float = 1e-6) -> dict:
+    """Central differences of `cost(params)` for every entry of every parameter."""
+    grads = {}
+    for key, value in params.items():
+        value = np.array(value, dtype=np.float64)
+        grad = np.zeros_like(value)
+        for index in np.ndindex(value.shape):
+            saved = value[index]
+            value[index] = saved + eps
+            plus = cost({**params, key: value.copy()})
+            value[index] = saved - eps
+            minus = cost({**params, key: value.copy()})
+            value[index] = saved
+            grad[index] = (plus - minus) / (2 * eps)
+        grads[key] = grad
+    return grads
+
+
+def assert_descends_along(step, cost, params: dict, lr: float = 1e-3) -> None:
+    """`step` moves every parameter by `-lr` times the numerical gradient of `cost`."""
+    grads = numerical_grads(cost, params)
+    expected = {key: value - lr * grads[key] for key, value in params.items()}
+    before = cost(params)
+    stepped = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
+    assert step(stepped, lr) == pytest.approx(before, rel=1e-12)
+    for key in params:
+        np.testing.assert_allclose(stepped[key], expected[key], rtol=1e-6, atol=1e-9)
+
+
+def test_logreg_gradients() -> None:
+    X, Y = tiny_problem()
+    params = {"w": np.random.RandomState(1).randn(3, 1), "b": 0.3}
+    assert_descends_along(
+        lambda p, lr: cn.logreg_iteration(p, X, Y, lr),
+        lambda p: cn.propagate(p["w"], float(p["b"]), X, Y)[1],
+        params,
+    )
+
+
+@pytest.mark.parametrize("hidden", ["tanh", "relu"])
+def test_shallow_gradients(hidden: str) -> None:
+    X, Y = tiny_problem()
+    params = {k: v * 50 for k, v in cn.shallow_init(3, 4, 1, seed=5).items()}  # away from 0
+    params["b1"] = np.random.RandomState(6).randn(4, 1)
+
+    def cost(p: dict) -> float:
+        if hidden == "tanh":
+            return cn.compute_cost_planar(cn.forward_propagation(X, p)[0], Y)
+        A1, _ = cn.linear_activation_forward(X, p["W1"], p["b1"], "relu")
+        A2, _ = cn.linear_activation_forward(A1, p["W2"], p["b2"], "sigmoid")
+        return cn.compute_cost(A2, Y)
+
+    assert_descends_along(lambda p, lr: cn.shallow_iteration(p, X, Y, lr, hidden), cost, params)
+
+
+def test_deep_gradients() -> None:
+    X, Y = tiny_problem(n_x=4)
+    params = cn.deep_init([4, 5, 3, 1], seed=3)
+    assert_descends_along(
+        lambda p, lr: cn.deep_iteration(p, X, Y, lr),
+        lambda p: cn.compute_cost(cn.deep_forward(X, p)[0], Y),
+        params,
+    )
+
+
+def test_deep_backward_computes_the_unused_da0_as_the_course_does() -> None:
+    X, Y = tiny_problem(n_x=4)
+    params = cn.deep_init([4, 5, 1], seed=3)
+    AL, caches = cn.deep_forward(X, params)
+    assert cn.deep_backward(AL, Y, caches)["dA0"].shape == X.shape
+
+
+def test_unknown_hidden_activation() -> None:
+    X, Y = tiny_problem()
+    with pytest.raises(ValueError, match="hidden must be 'tanh' or 'relu'"):
+        cn.shallow_iteration(cn.shallow_init(3, 2, 1, seed=1), X, Y, 0.1, hidden="sigmoid")

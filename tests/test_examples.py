@@ -1,0 +1,67 @@
+"""Every script in examples/ runs as it is (with few iterations here; the course numbers themselves
+are checked in test_course_numbers.py)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def run(script: str, *args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, str(EXAMPLES / script), *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "MPLBACKEND": "Agg"},
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_every_example_is_tested() -> None:
+    tested = {
+        "logistic_regression_cats.py",
+        "planar_classification.py",
+        "two_layer_cats.py",
+        "deep_cats.py",
+    }
+    assert {p.name for p in EXAMPLES.glob("*.py")} == tested
+
+
+def test_planar_example(tmp_path) -> None:
+    out = run(
+        "planar_classification.py",
+        "--iterations",
+        "20",
+        "--sweep-iterations",
+        "20",
+        "--plot",
+        str(tmp_path),
+    )
+    assert "Cost after iteration 0: 0.693048" in out
+    for n_h in (1, 2, 3, 4, 5, 20, 50):
+        assert f"Accuracy for {n_h} hidden units:" in out
+    for name in ("noisy_circles", "noisy_moons", "blobs", "gaussian_quantiles"):
+        assert f"{name}: accuracy" in out
+        assert (tmp_path / f"{name}.png").stat().st_size > 1000
+
+
+@pytest.mark.parametrize(
+    ("script", "first_cost"),
+    [
+        ("logistic_regression_cats.py", "0.693147"),
+        ("two_layer_cats.py", "0.693050"),
+        ("deep_cats.py", "0.771749"),
+    ],
+)
+def test_cat_examples(cats, script, first_cost) -> None:
+    out = run(script, "--iterations", "3")
+    assert f"Cost after iteration 0: {first_cost}" in out
+    assert "train accuracy:" in out and "test accuracy:" in out

@@ -1,0 +1,33 @@
+"""tinygrad_edu: a small, honest autograd framework on numpy, for learning deep learning by building it.
+
+>>> from tinygrad_edu import Tensor
+>>> x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+>>> (x * x).sum().backward()
+>>> x.grad
+Tensor([2., 4., 6.])
+"""
+
+from tinygrad_edu.autograd import (
+    Function,
+    enable_grad,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+)
+from tinygrad_edu.gradcheck import GradcheckError, gradcheck, numerical_grad
+from tinygrad_edu.tensor import Tensor
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Tensor",
+    "no_grad",
+    "enable_grad",
+    "set_grad_enabled",
+    "is_grad_enabled",
+    "gradcheck",
+    "numerical_grad",
+    "GradcheckError",
+    "Function",
+    "__version__",
+]

@@ -1,0 +1,322 @@
+"""The autograd engine: `Function` (an op with its forward and backward), grad mode, and the
+backward pass.
+
+The course draws backpropagation on a computation graph: u = b*c, v = a + u, J = 3v, then walks it from
+right to left multiplying local derivatives (dJ/da = dJ/dv * dv/da). This file is that walk for arrays:
+
+- Every op is a `Function`. `Function.apply` runs its `forward` on numpy arrays and, when grad mode is on
+  and some input requires grad, records the op (the "ctx") on the result so backward can find it.
+- `run_backward` sorts the recorded graph topologically (an explicit stack, no recursion, so a graph
+  100,000 ops deep works), then sweeps it once in reverse, calling each op's `backward` and summing the
+  gradients that reach the same tensor.
+"""
+
+from __future__ import annotations
+
+import threading
+from contextlib import ContextDecorator
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "Function",
+    "no_grad",
+    "enable_grad",
+    "set_grad_enabled",
+    "is_grad_enabled",
+    "run_backward",
+]
+
+
+# ----------------------------------------------------------------------------------------------
+# Grad mode: per thread, as in PyTorch, so `no_grad()` in one thread leaves the others recording.
+
+
+class _GradMode(threading.local):
+    enabled = True
+
+
+_mode = _GradMode()
+
+
+def is_grad_enabled() -> bool:
+    """True when ops record the graph (the default)."""
+    return _mode.enabled
+
+
+class set_grad_enabled(ContextDecorator):
+    """Turn recording on or off inside a `with` block (or a decorated function); the previous mode
+    comes back on exit, also after an exception."""
+
+    def __init__(self, mode: bool) -> None:
+        self.mode = bool(mode)
+        self._previous: list[bool] = []
+
+    def __enter__(self) -> None:
+        self._previous.append(_mode.enabled)
+        _mode.enabled = self.mode
+
+    def __exit__(self, *exc: object) -> None:
+        _mode.enabled = self._previous.pop()
+
+
+class no_grad(set_grad_enabled):
+    """`with no_grad():` or `@no_grad()`: ops inside record nothing; results are leaves without grad.
+
+    Use it for the parameter update (`w.data -= lr * w.grad.data` needs none) and for prediction."""
+
+    def __init__(self) -> None:
+        super().__init__(False)
+
+
+class enable_grad(set_grad_enabled):
+    """Turn recording back on inside a `no_grad()` block."""
+
+    def __init__(self) -> None:
+        super().__init__(True)
+
+
+# ----------------------------------------------------------------------------------------------
+# Function: one op, forward and backward side by side.
+
+
+class Function:
+    """An op: `forward(ctx, *arrays) -> array` and `backward(ctx, grad) -> one gradient per input`.
+
+    The shape is PyTorch's `torch.autograd.Function`, on numpy arrays::
+
+        class Cube(Function):
+            @staticmethod
+            def forward(ctx, x):            # y = x^3
+                ctx.save_for_backward(x)
+                return x ** 3
+
+            @staticmethod
+            def backward(ctx, grad):        # dL/dx = dL/dy * 3x^2
+                (x,) = ctx.saved_tensors
+                return 3 * x ** 2 * grad
+
+        y = Cube.apply(t)
+
+    `apply` passes each Tensor argument to `forward` as its numpy array and any other argument as it is;
+    keyword arguments (an axis, a shape) go to `forward` too. `ctx` is an instance of the class: store
+    what backward needs on it, with `save_for_backward` for arrays. `ctx.needs_input_grad[i]` says
+    whether input i needs a gradient, so backward can skip work nobody uses (return None there).
+
+    A subclass may define `check(*arrays, **kwargs)`, called before `forward`, to raise a clear error
+    for arguments the op cannot take; `forward` itself then assumes valid input.
+    """
+
+    check = None  # optional argument check, see the class docstring
+    _builtin = False  # built-in ops return fresh gradient arrays the engine may reuse in place
+    parents: tuple = ()
+    needs_input_grad: tuple = ()
+
+    def save_for_backward(self, *arrays: Any) -> None:
+        """Keep arrays for backward (freed after backward unless `retain_graph=True`)."""
+        self._saved = arrays
+
+    @property
+    def saved_tensors(self) -> tuple:
+        saved = self.__dict__.get("_saved", ())
+        if saved is None:
+            raise RuntimeError(
+                f"{type(self).__name__}: trying to backward through the graph a second time: its "
+                "saved values were freed after the first backward. Call backward(retain_graph=True) "
+                "the first time if you need to backward twice, or run the forward again."
+            )
+        return saved
+
+    @staticmethod
+    def forward(ctx: Any, *args: Any, **kwargs: Any) -> np.ndarray:
+        raise NotImplementedError("a Function subclass defines forward(ctx, *arrays)")
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> Any:
+        raise NotImplementedError("a Function subclass defines backward(ctx, grad)")
+
+    @classmethod
+    def apply(cls, *args: Any, **kwargs: Any) -> Tensor:
+        """Run the op on Tensors (and plain values), recording it when a gradient will be needed."""
+        ctx = cls()
+        arrays = []
+        needs = []
+        record = False
+        for a in args:
+            if isinstance(a, Tensor):
+                arrays.append(a.data)
+                needs.append(a.requires_grad)
+                record = record or a.requires_grad
+            else:
+                arrays.append(a)
+                needs.append(False)
+        record = record and _mode.enabled
+        ctx.needs_input_grad = tuple(needs)
+        if cls.check is not None:
+            cls.check(*arrays, **kwargs)
+        out = cls.forward(ctx, *arrays, **kwargs)
+        if type(out) is not np.ndarray:
+            out = _as_output(cls, out)
+        result = Tensor._wrap(out)
+        if record:
+            ctx.parents = args
+            result.requires_grad = True
+            result._ctx = ctx
+        return result
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}>"
+
+
+def _as_output(cls: type, out: Any) -> np.ndarray:
+    # numpy returns scalars (np.float64) for 0-d results; a user's forward may return a list
+    if isinstance(out, Tensor):
+        raise TypeError(f"{cls.__name__}.forward must return a numpy array, not a Tensor")
+    try:
+        return np.asarray(out)
+    except Exception as exc:  # pragma: no cover - reported with the op's name
+        raise TypeError(
+            f"{cls.__name__}.forward returned {type(out).__name__}, not an array"
+        ) from exc
+
+
+# ----------------------------------------------------------------------------------------------
+# The backward pass.
+
+
+def _toposort(root: Tensor) -> list[Tensor]:
+    """Tensors that lead from a leaf requiring grad to `root`, inputs before the ops that used them.
+
+    Depth-first with an explicit stack (no recursion): a node is appended once all its parents are."""
+    order: list[Tensor] = []
+    visited: set[int] = set()
+    stack: list[tuple[Tensor, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            order.append(node)
+            continue
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
+        stack.append((node, True))
+        ctx = node._ctx
+        if ctx is not None:
+            for parent in ctx.parents:
+                if (
+                    isinstance(parent, Tensor)
+                    and parent.requires_grad
+                    and id(parent) not in visited
+                ):
+                    stack.append((parent, False))
+    return order
+
+
+def run_backward(
+    root: Tensor,
+    grad: np.ndarray,
+    retain_graph: bool = False,
+    inputs: tuple[Tensor, ...] | None = None,
+) -> list[np.ndarray | None] | None:
+    """Backpropagate `grad` (dL/droot) through the graph that made `root`.
+
+    Without `inputs`, gradients accumulate into `.grad` of every leaf that requires grad (and of
+    tensors that called `retain_grad()`). With `inputs`, nothing is written: the gradients of those
+    tensors are returned in order (None for one that `root` does not depend on).
+
+    Each node's gradient is the sum over its consumers (the multivariate chain rule); it is released
+    as soon as the node's own backward has used it.
+    """
+    order = _toposort(root)
+    wanted = None if inputs is None else {id(t): i for i, t in enumerate(inputs)}
+    results: list[np.ndarray | None] = [None] * (len(inputs) if inputs is not None else 0)
+    grads: dict[int, np.ndarray] = {id(root): grad}
+    owned: set[int] = {id(root)}  # arrays the engine made itself: safe to add into in place
+
+    for node in reversed(order):
+        key = id(node)
+        g = grads.pop(key, None)
+        if g is None:
+            continue  # no gradient flows here (an op returned None for it)
+        is_owned = key in owned
+        owned.discard(key)
+        if wanted is not None and key in wanted:
+            results[wanted[key]] = g if is_owned else g.copy()
+            is_owned = False  # handed out: no parent may add into it now
+        ctx = node._ctx
+        if ctx is None:
+            if wanted is None:
+                _accumulate_leaf(node, g, is_owned)
+            continue
+        if node._retains_grad and wanted is None:
+            _accumulate_leaf(node, g, False)
+        in_grads = ctx.backward(ctx, g)
+        if not retain_graph and "_saved" in ctx.__dict__:
+            ctx._saved = None
+        if type(in_grads) is not tuple:
+            in_grads = (in_grads,)
+        parents = ctx.parents
+        if len(in_grads) != len(parents):
+            raise RuntimeError(
+                f"{type(ctx).__name__}.backward returned {len(in_grads)} gradients for "
+                f"{len(parents)} inputs; return one per input (None where none is needed)"
+            )
+        # An array may be added into in place only while one pending gradient alone holds it. An op
+        # may hand on `g` itself (add: d(out)/da = 1) or one array to two inputs (`x + x`), so an
+        # array becomes a parent's own only if exactly one parent receives it and the op made it
+        # (or it is `g` and this node owned it).
+        pairs = [
+            (parent, _check_grad(ctx, parent, pg))
+            for parent, pg, need in zip(parents, in_grads, ctx.needs_input_grad, strict=True)
+            if need and pg is not None
+        ]
+        ids = [id(pg) for _, pg in pairs]
+        for parent, pg in pairs:
+            pkey = id(parent)
+            fresh = (
+                ctx._builtin
+                and pg.base is None
+                and pg.flags.writeable
+                and ids.count(id(pg)) == 1
+                and (pg is not g or is_owned)
+            )
+            if pkey not in grads:
+                grads[pkey] = pg
+                if fresh:
+                    owned.add(pkey)
+            elif pkey in owned:
+                grads[pkey] += pg
+            else:
+                grads[pkey] = grads[pkey] + pg
+                owned.add(pkey)
+    return results if inputs is not None else None
+
+
+def _check_grad(ctx: Function, parent: Tensor, pg: Any) -> np.ndarray:
+    """Make a gradient an array of the parent's shape and dtype, or say which op returned what."""
+    data = parent.data
+    if type(pg) is not np.ndarray:
+        if isinstance(pg, Tensor):
+            pg = pg.data
+        pg = np.asarray(pg)
+    if pg.shape != data.shape:
+        raise RuntimeError(
+            f"{type(ctx).__name__}.backward returned a gradient of shape {pg.shape} for an input "
+            f"of shape {data.shape}; each gradient must have its input's shape"
+        )
+    if pg.dtype != data.dtype:
+        pg = pg.astype(data.dtype)
+    return pg
+
+
+def _accumulate_leaf(node: Tensor, g: np.ndarray, owned: bool) -> None:
+    # The first gradient is stored without a copy only when the engine made it; a later one is added
+    # in place, as PyTorch does (the user zeroes .grad between steps).
+    if node.grad is None:
+        node.grad = Tensor._wrap(g if owned else g.copy())
+    else:
+        node.grad.data += g
+
+
+from tinygrad_edu.tensor import Tensor  # noqa: E402  (tensor.py uses Function at call time)

@@ -1,0 +1,218 @@
+"""The `tinygrad-edu` command (also `python -m tinygrad_edu`).
+
+    tinygrad-edu train planar            the course's planar network on the built-in flower data
+    tinygrad-edu train deep --data DIR   the 4-layer cat classifier (needs the course's .h5 files)
+    tinygrad-edu graph                   the course's graph J = 3(a + b*c), values and gradients
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from tinygrad_edu.tensor import Tensor
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """A course assignment: the model, its data and the hyperparameters the course used."""
+
+    help: str
+    data: str  # "cats" or "flower"
+    make_model: Callable[[int | None], Any]
+    lr: float
+    iterations: int
+    print_every: int
+    seed: int | None
+    loss: str  # the cost as the assignment's code computes it (see train.fit)
+
+
+def _recipes() -> dict[str, Recipe]:
+    from tinygrad_edu import nn
+
+    return {
+        "logreg": Recipe(
+            "logistic regression on the cat pictures (course 1, week 2)",
+            "cats",
+            lambda seed: nn.LogisticRegression(12288),
+            0.005,
+            2000,
+            100,
+            None,
+            "bce_logits",
+        ),
+        "planar": Recipe(
+            "2-4-1 tanh network on the planar flower (course 1, week 3)",
+            "flower",
+            lambda seed: nn.ShallowNet(2, 4, 1, hidden="tanh", seed=seed),
+            1.2,
+            10000,
+            1000,
+            2,
+            "bce_logits",
+        ),
+        "shallow": Recipe(
+            "2-layer 12288-7-1 relu network on the cat pictures (course 1, week 4)",
+            "cats",
+            lambda seed: nn.ShallowNet(12288, 7, 1, hidden="relu", seed=seed),
+            0.0075,
+            2500,
+            100,
+            1,
+            "bce",
+        ),
+        "deep": Recipe(
+            "4-layer [12288, 20, 7, 5, 1] relu network on the cat pictures (course 1, week 4)",
+            "cats",
+            lambda seed: nn.DeepNet([12288, 20, 7, 5, 1], hidden="relu", seed=seed),
+            0.0075,
+            2500,
+            100,
+            1,
+            "bce",
+        ),
+    }
+
+
+def train_command(args: argparse.Namespace) -> int:
+    from tinygrad_edu import data, io
+    from tinygrad_edu.train import accuracy, fit
+
+    recipe = _recipes()[args.model]
+    if recipe.data == "cats":
+        try:
+            cats = data.load_cats(args.data)
+        except data.DataError as exc:
+            print(f"tinygrad-edu train {args.model}: {exc}", file=sys.stderr)
+            return 2
+        X, Y, X_test, Y_test = cats.X_train, cats.Y_train, cats.X_test, cats.Y_test
+    else:
+        X, Y = data.flower()
+        X_test = Y_test = None
+    seed = recipe.seed if args.seed is None else args.seed
+    model = recipe.make_model(seed)
+    start = time.perf_counter()
+    history = fit(
+        model,
+        X,
+        Y,
+        iterations=recipe.iterations if args.iterations is None else args.iterations,
+        lr=recipe.lr if args.lr is None else args.lr,
+        print_every=recipe.print_every if args.print_every is None else args.print_every,
+        loss=recipe.loss,
+        progress=False if args.quiet else None,
+    )
+    seconds = time.perf_counter() - start
+    print(f"train accuracy: {accuracy(model, X, Y)} %")
+    if X_test is not None:
+        print(f"test accuracy: {accuracy(model, X_test, Y_test)} %")
+    if not args.quiet:
+        print(f"({len(history)} iterations in {seconds:.1f} s)", file=sys.stderr)
+    if args.save:
+        io.save(model, args.save)
+        print(f"saved the parameters to {args.save}")
+    if args.plot:
+        from tinygrad_edu.viz import plots
+
+        written = plots.training_figures(args.model, model, history, X, Y, args.plot, recipe.lr)
+        for path in written:
+            print(f"wrote {path}")
+    return 0 if history.stopped != "diverged" else 1
+
+
+def graph_command(args: argparse.Namespace) -> int:
+    """The course's first computation graph: u = b*c, v = a + u, J = 3v at a=5, b=3, c=2."""
+    a = Tensor(5.0, requires_grad=True, name="a")
+    b = Tensor(3.0, requires_grad=True, name="b")
+    c = Tensor(2.0, requires_grad=True, name="c")
+    u = b * c
+    v = a + u
+    J = 3 * v
+    for t in (u, v):
+        t.retain_grad()
+    J.backward()
+    print("The course's computation graph J = 3(a + b*c) at a = 5, b = 3, c = 2")
+    print("Forward (left to right):")
+    print(f"  u = b * c = {b.item():g} * {c.item():g} = {u.item():g}")
+    print(f"  v = a + u = {a.item():g} + {u.item():g} = {v.item():g}")
+    print(f"  J = 3 * v = 3 * {v.item():g} = {J.item():g}")
+    print("Backward (right to left, the chain rule):")
+    print(f"  dJ/dv = {v.grad.item():g}")
+    print(f"  dJ/du = dJ/dv * dv/du = {v.grad.item():g} * 1 = {u.grad.item():g}")
+    print(f"  dJ/da = dJ/dv * dv/da = {v.grad.item():g} * 1 = {a.grad.item():g}")
+    print(f"  dJ/db = dJ/du * du/db = {u.grad.item():g} * c = {b.grad.item():g}")
+    print(f"  dJ/dc = dJ/du * du/dc = {u.grad.item():g} * b = {c.grad.item():g}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from tinygrad_edu import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="tinygrad-edu",
+        description="tinygrad_edu: the deeplearning.ai course's networks on a small autograd engine",
+    )
+    parser.add_argument("--version", action="version", version=f"tinygrad_edu {__version__}")
+    sub = parser.add_subparsers(dest="command")
+
+    train = sub.add_parser("train", help="train one of the course's models and print its costs")
+    recipes = _recipes()
+    train.add_argument(
+        "model",
+        choices=sorted(recipes),
+        help="; ".join(f"{name}: {r.help}" for name, r in recipes.items()),
+    )
+    train.add_argument(
+        "--data",
+        metavar="DIR",
+        help="folder with train_catvnoncat.h5 and test_catvnoncat.h5 "
+        "(default: $TINYGRAD_EDU_DATA, then ./datasets)",
+    )
+    train.add_argument("--iterations", type=_positive_int, help="default: the course's")
+    train.add_argument("--lr", type=_positive_float, help="learning rate (default: the course's)")
+    train.add_argument("--seed", type=int, help="initialization seed (default: the course's)")
+    train.add_argument(
+        "--print-every", type=_nonnegative_int, help="print the cost every N iterations (0: never)"
+    )
+    train.add_argument("--save", metavar="PATH", help="save the trained parameters (.npz)")
+    train.add_argument("--plot", metavar="PATH", help="write the training figures (.png)")
+    train.add_argument("--quiet", action="store_true", help="no progress bar, no timing line")
+    train.set_defaults(func=train_command)
+
+    graph = sub.add_parser("graph", help="the course's computation graph with its gradients")
+    graph.set_defaults(func=graph_command)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        graph_command(args)
+        print("\nMore: tinygrad-edu --help  (train logreg|planar|shallow|deep, graph)")
+        return 0
+    return args.func(args)
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    return value
+
+
+def _nonnegative_int(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be > 0, got {value}")
+    return value

@@ -1,0 +1,22 @@
+"""Data for the course's trainings: the cat pictures, the planar toy sets, and mini-batches.
+
+Everything comes in the course's layout: `X` is `(n_x, m)` and `Y` is `(1, m)`, one example per
+column, float64.
+"""
+
+from tinygrad_edu.data.batching import mini_batches
+from tinygrad_edu.data.cats import CatData, DataError, find_data_dir, load_cats
+from tinygrad_edu.data.planar import blobs, flower, gaussian_quantiles, noisy_circles, noisy_moons
+
+__all__ = [
+    "CatData",
+    "DataError",
+    "blobs",
+    "find_data_dir",
+    "flower",
+    "gaussian_quantiles",
+    "load_cats",
+    "mini_batches",
+    "noisy_circles",
+    "noisy_moons",
+]

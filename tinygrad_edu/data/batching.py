@@ -1,0 +1,45 @@
+"""Mini-batches in the course's way (course 2, week 2: `random_mini_batches`)."""
+
+from __future__ import annotations
+
+from numbers import Integral
+from typing import Any
+
+import numpy as np
+
+
+def mini_batches(
+    X: Any, Y: Any, size: int = 64, seed: int | None = 0
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Shuffle the columns of `X` (n_x, m) and `Y` (n_y, m) together, then cut them into batches.
+
+    Every example lands in exactly one batch; all batches have `size` columns but the last, which
+    gets what is left (`m % size` of them). The shuffle is `RandomState(seed).permutation(m)`, the
+    numbers the course draws after `np.random.seed(seed)`; change `seed` every epoch, as the course
+    does, to get a new order. `X` and `Y` may be numpy arrays or Tensors (anything `np.asarray`
+    takes); the batches are numpy arrays.
+    """
+    X, Y = _as_array(X), _as_array(Y)
+    if isinstance(size, bool) or not isinstance(size, Integral) or size < 1:
+        raise ValueError(f"mini_batches(size={size!r}): size must be an int >= 1")
+    if X.ndim != 2 or Y.ndim != 2:
+        raise ValueError(
+            f"mini_batches: X has shape {X.shape} and Y has shape {Y.shape}, expected 2-D "
+            "(n_x, m) and (n_y, m), one example per column"
+        )
+    m = X.shape[1]
+    if Y.shape[1] != m:
+        raise ValueError(
+            f"mini_batches: X has shape {X.shape} ({m} examples) but Y has shape {Y.shape} "
+            f"({Y.shape[1]} examples); both need one column per example"
+        )
+    permutation = np.random.RandomState(seed).permutation(m)
+    shuffled_X, shuffled_Y = X[:, permutation], Y[:, permutation]
+    return [(shuffled_X[:, k : k + size], shuffled_Y[:, k : k + size]) for k in range(0, m, size)]
+
+
+def _as_array(a: Any) -> np.ndarray:
+    # A Tensor converts through __array__; an object with only `.data` (a numpy array) works too.
+    if not hasattr(a, "__array__") and hasattr(a, "data"):
+        a = a.data
+    return np.asarray(a)

@@ -1,0 +1,117 @@
+"""Save and load a model's parameters as an `.npz` file: numpy arrays only, never pickle.
+
+    io.save(model, "deep.npz")
+    model.load_state_dict(io.load("deep.npz"))
+
+The file is numpy's own zip of `.npy` arrays, one per parameter under its dotted name, plus one
+marker entry that says it is this project's format and which version. Loading never unpickles
+(`allow_pickle=False`): a pickle can run any code when loaded, an array cannot. Saving writes a
+temporary file next to the target and renames it over the target only once it is complete, so a
+crash or an error halfway leaves the previous file as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import zipfile
+from collections import OrderedDict
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from tinygrad_edu.nn.module import Module
+from tinygrad_edu.tensor import Tensor
+
+MARKER = "__tinygrad_edu__"
+FORMAT = "tinygrad_edu.state_dict"
+VERSION = 1
+
+PathLike = str | os.PathLike[str]
+
+
+def save(model_or_state: Module | Mapping[str, Any], path: PathLike) -> None:
+    """Write the parameters of a Module (its `state_dict()`), or a state dict, to `path`.
+
+    The file is written exactly at `path` (no extension is added; `.npz` is the convention)."""
+    state = model_or_state.state_dict() if isinstance(model_or_state, Module) else model_or_state
+    if not isinstance(state, Mapping):
+        raise TypeError(
+            f"save: expected a Module or a state dict (name -> array), got "
+            f"{type(model_or_state).__name__}"
+        )
+    arrays = {MARKER: np.array(f"{FORMAT}/{VERSION}")}
+    for name, value in state.items():
+        if not isinstance(name, str) or name == MARKER:
+            raise ValueError(f"save: {name!r} cannot be a parameter name")
+        array = np.asarray(value.data if isinstance(value, Tensor) else value)
+        if array.dtype.kind not in "fiub":
+            raise TypeError(f"save: {name} holds {array.dtype}, not numbers")
+        arrays[name] = array
+    path = Path(path)
+    # a fresh name in the same directory: os.replace is atomic only within one file system
+    temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        # O_EXCL: never write into someone else's file; 0o666 lets the umask set the usual mode
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        with os.fdopen(fd, "wb") as f:
+            np.savez(f, **arrays)
+            f.flush()
+            os.fsync(f.fileno())  # the data is on disk before the rename makes it the file
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+
+
+def load(path: PathLike) -> OrderedDict[str, np.ndarray]:
+    """Read a file written by `save`: the state dict, in the saved order, as numpy arrays.
+
+    Raises ValueError naming the path for a file that is not this project's format: a pickle, a
+    plain `.npy`, an `.npz` without the marker (or of a newer version), or anything else."""
+    path = Path(path)
+    with open(path, "rb") as f:
+        head = f.read(8)
+    if not head.startswith(b"PK\x03\x04"):
+        raise ValueError(f"load: {path} is not a tinygrad_edu parameter file: {_kind(head)}")
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            if MARKER not in npz.files:
+                raise ValueError(
+                    f"load: {path} is an .npz file but not one written by tinygrad_edu.io.save "
+                    f"(it has no {MARKER} entry; its entries are {npz.files[:10]})"
+                )
+            _check_marker(path, npz[MARKER])
+            return OrderedDict((name, npz[name]) for name in npz.files if name != MARKER)
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise ValueError(f"load: {path} is not a readable .npz file ({exc})") from exc
+    except ValueError as exc:
+        if str(exc).startswith("load: "):
+            raise
+        # numpy refuses an entry that holds pickled objects (allow_pickle=False)
+        raise ValueError(f"load: {path} holds an entry that is not a plain array ({exc})") from exc
+
+
+def _check_marker(path: Path, marker: np.ndarray) -> None:
+    text = str(marker) if marker.dtype.kind == "U" and marker.ndim == 0 else ""
+    name, _, version = text.partition("/")
+    if name != FORMAT or not version.isdigit():
+        raise ValueError(f"load: {path} has a {MARKER} entry that is not {FORMAT}/<version>")
+    if int(version) > VERSION:
+        raise ValueError(
+            f"load: {path} is version {version} of {FORMAT}, newer than this tinygrad_edu reads "
+            f"({VERSION}); upgrade tinygrad_edu"
+        )
+
+
+def _kind(head: bytes) -> str:
+    """What a file that is not a zip seems to be, from its first bytes."""
+    if head.startswith(b"\x80") or head.startswith((b"(dp", b"(lp", b"ccopy_reg")):
+        return "it is a Python pickle, which tinygrad_edu never loads (loading one can run code)"
+    if head.startswith(b"\x93NUMPY"):
+        return "it is a single .npy array, not an .npz of named parameters"
+    if not head:
+        return "it is empty"
+    return "it is not an .npz (zip) file"

@@ -1,0 +1,52 @@
+"""`Sequential`: modules applied one after the other, A = f_k(... f_2(f_1(X)))."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from tinygrad_edu.nn.module import Module
+
+
+class Sequential(Module):
+    """`Sequential(Linear(2, 4), Tanh(), Linear(4, 1))`: forward passes each output to the next.
+
+    The modules are its children "0", "1", ... (so the parameters are named "0.W", "2.b", ...);
+    it can be indexed (`seq[0]`, `seq[-1]`, `seq[1:]` gives a Sequential of the same modules),
+    measured with `len` and iterated."""
+
+    def __init__(self, *modules: Module) -> None:
+        super().__init__()
+        for module in modules:
+            self.append(module)
+
+    def append(self, module: Module) -> Sequential:
+        """Add `module` at the end; returns self."""
+        if not isinstance(module, Module):
+            raise TypeError(
+                f"Sequential: item {len(self)} is {type(module).__name__}, not a Module"
+            )
+        setattr(self, str(len(self)), module)
+        return self
+
+    def forward(self, X: Any) -> Any:
+        for module in self:
+            X = module(X)
+        return X
+
+    def __len__(self) -> int:
+        return len(self._module_names)
+
+    def __iter__(self) -> Iterator[Module]:
+        return self.children()
+
+    def __getitem__(self, index: int | slice) -> Any:
+        modules = list(self.children())
+        if isinstance(index, slice):
+            return Sequential(*modules[index])
+        try:
+            return modules[index]
+        except IndexError:
+            raise IndexError(
+                f"Sequential: index {index} is out of range for {len(modules)} modules"
+            ) from None

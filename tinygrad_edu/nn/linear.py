@@ -1,0 +1,57 @@
+"""`Linear`: one layer's linear part in the course's notation, Z[l] = W[l] A[l-1] + b[l]."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from tinygrad_edu.nn.init import initialize
+from tinygrad_edu.nn.module import Module
+from tinygrad_edu.tensor import Tensor
+
+
+class Linear(Module):
+    """Z = W @ A_prev + b, with W of shape (n_out, n_in) and b of shape (n_out, 1).
+
+    `A_prev` is (n_in, m), one example per column (for the first layer it is X, (n_x, m)); b is
+    broadcast across the m columns. The gradients backward computes are the course's
+    dW = (1/m) dZ A_prev^T, db = (1/m) sum(dZ, axis=1), dA_prev = W^T dZ (the 1/m comes from the
+    mean in the cost).
+
+    W is drawn by `init` ("he" by default: randn * sqrt(2 / n_in), from RandomState(seed); "xavier",
+    "course" (randn * 0.01) or "zeros"); b starts at 0. The models re-initialize their layers with
+    the course's own scheme, and `nn.init` does so for any model.
+    """
+
+    def __init__(
+        self,
+        n_in: int,
+        n_out: int,
+        dtype: Any = np.float64,
+        init: str = "he",
+        seed: int | None = None,
+    ) -> None:
+        super().__init__()
+        for what, n in (("n_in", n_in), ("n_out", n_out)):
+            if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+                raise ValueError(f"Linear: {what} must be a whole number >= 1, got {n!r}")
+        self.n_in, self.n_out = int(n_in), int(n_out)
+        self.W = Tensor(np.zeros((n_out, n_in)), requires_grad=True, dtype=dtype, name="W")
+        self.b = Tensor(np.zeros((n_out, 1)), requires_grad=True, dtype=dtype, name="b")
+        if init != "zeros":
+            initialize(self, init, seed=seed)
+
+    def forward(self, A_prev: Tensor | np.ndarray) -> Tensor:
+        if not isinstance(A_prev, Tensor):
+            A_prev = Tensor(A_prev, dtype=self.W.dtype)
+        if A_prev.ndim != 2 or A_prev.shape[0] != self.n_in:
+            raise ValueError(
+                f"{self!r}: A_prev has shape {A_prev.shape}, expected ({self.n_in}, m); "
+                "X is (n_x, m), one column per example"
+            )
+        return self.W @ A_prev + self.b
+
+    def extra_repr(self) -> str:
+        dtype = "" if self.W.dtype == np.float64 else f", dtype={self.W.dtype}"
+        return f"{self.n_in} -> {self.n_out}{dtype}"

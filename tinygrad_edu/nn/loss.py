@@ -1,0 +1,143 @@
+"""The costs: the course's binary cross-entropy (on A, or fused with the sigmoid on Z), and softmax
+cross-entropy for more than two classes. Each returns the mean over the examples as a 0-d Tensor,
+ready for `.backward()`. Y may be a Tensor or a numpy array, in the course's layout (n_y, m).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from tinygrad_edu.nn.module import Module
+from tinygrad_edu.ops import BCEWithLogits
+from tinygrad_edu.tensor import Tensor
+
+
+def _tensor(x: Any, dtype: Any = None) -> Tensor:
+    return x if isinstance(x, Tensor) else Tensor(x, dtype=dtype)
+
+
+def _check_same_shape(fn: str, a_name: str, A: Tensor, Y: Tensor) -> None:
+    if A.shape != Y.shape:
+        raise ValueError(
+            f"{fn}: {a_name} has shape {A.shape} but Y has shape {Y.shape}; they must match, "
+            "both (n_y, m) with one column per example"
+        )
+
+
+def _reduce(fn: str, losses: Tensor, reduction: str) -> Tensor:
+    if reduction == "mean":
+        return losses.mean()
+    if reduction == "sum":
+        return losses.sum()
+    raise ValueError(f"{fn}: reduction must be 'mean' or 'sum', got {reduction!r}")
+
+
+def binary_cross_entropy(A: Tensor | np.ndarray, Y: Any, reduction: str = "mean") -> Tensor:
+    """The course's cost on the output A = sigmoid(Z):
+
+        J = -(1/m) sum( Y log(A) + (1 - Y) log(1 - A) )
+
+    (a mean over all n_y * m entries, which for Y of shape (1, m) is exactly the course's 1/m sum).
+    Its gradient dJ/dA = -(1/m) (Y/A - (1 - Y)/(1 - A)) is the course's dAL. When A rounds to
+    exactly 0 or 1 the log is -inf: prefer `binary_cross_entropy_with_logits` on Z.
+    `reduction="sum"` gives the sum (no 1/m), whose gradient is the course's dAL exactly."""
+    A = _tensor(A)
+    Y = _tensor(Y, A.dtype)
+    _check_same_shape("binary_cross_entropy", "A", A, Y)
+    return _reduce("binary_cross_entropy", -(Y * A.log() + (1 - Y) * (1 - A).log()), reduction)
+
+
+def binary_cross_entropy_with_logits(
+    Z: Tensor | np.ndarray, Y: Any, reduction: str = "mean"
+) -> Tensor:
+    """The same cost computed from the logits Z = Z[L] (A = sigmoid(Z)) in one stable op:
+
+        J = (1/m) sum( max(Z, 0) - Z Y + log(1 + e^-|Z|) ),    dJ/dZ = (A - Y) / m
+
+    the course's dZ[L] = A - Y, finite for any logit (±1000 included). `reduction="sum"` gives
+    the sum, with dJ/dZ = A - Y exactly."""
+    Z = _tensor(Z)
+    Y = Y if isinstance(Y, Tensor) else np.asarray(Y, dtype=Z.dtype)
+    _check_same_shape("binary_cross_entropy_with_logits", "Z", Z, Y)
+    return BCEWithLogits.apply(Z, Y, reduction=reduction)
+
+
+def cross_entropy(Z: Tensor | np.ndarray, Y: Any, axis: int = 0) -> Tensor:
+    """Softmax cross-entropy for C classes, with the classes along `axis` (0: Z is (C, m)):
+
+        J = -(1/m) sum_i sum_c Y[c, i] log softmax(Z)[c, i],    dJ/dZ = (softmax(Z) - Y) / m
+
+    Y is one-hot (the shape of Z, or any probabilities summing to 1 per example), or the integer
+    labels 0..C-1 of shape (m,) or (1, m). log softmax is computed stably: Z - max - log sum e^Z."""
+    Z = _tensor(Z)
+    if Z.ndim == 0:
+        raise ValueError("cross_entropy: Z must have a class axis, got a 0-d tensor")
+    axis = _class_axis(axis, Z.ndim)
+    Y = _targets(Z, Y, axis)
+    return -(Y * Z.log_softmax(axis=axis)).sum(axis=axis).mean()
+
+
+def _class_axis(axis: int, ndim: int) -> int:
+    whole = not isinstance(axis, bool) and isinstance(axis, (int, np.integer))
+    if not (whole and -ndim <= axis < ndim):
+        raise ValueError(f"cross_entropy: axis {axis!r} is out of range for Z with {ndim} axes")
+    return int(axis) % ndim
+
+
+def _targets(Z: Tensor, Y: Any, axis: int) -> Tensor:
+    """Y as a one-hot Tensor of Z's shape (a Tensor Y of that shape is used as it is)."""
+    if isinstance(Y, Tensor) and Y.shape == Z.shape:
+        return Y
+    labels = np.asarray(Y.data if isinstance(Y, Tensor) else Y)
+    if labels.shape == Z.shape:
+        return Tensor(labels, dtype=Z.dtype)
+    n_classes = Z.shape[axis]
+    example_shape = Z.shape[:axis] + Z.shape[axis + 1 :]
+    kept_shape = (*Z.shape[:axis], 1, *Z.shape[axis + 1 :])
+    if labels.shape not in (example_shape, kept_shape):
+        raise ValueError(
+            f"cross_entropy: Z has shape {Z.shape} ({n_classes} classes along axis {axis}) but Y "
+            f"has shape {labels.shape}; Y must be one-hot of shape {Z.shape} or integer labels of "
+            f"shape {example_shape} or {kept_shape} (Z is (n_classes, m), one column per example)"
+        )
+    labels = labels.reshape(example_shape)
+    whole = labels.dtype.kind in "iu" or (
+        labels.dtype.kind == "f" and np.array_equal(labels, np.round(labels))
+    )
+    if labels.size and (not whole or labels.min() < 0 or labels.max() >= n_classes):
+        raise ValueError(
+            f"cross_entropy: labels must be whole numbers 0..{n_classes - 1} for {n_classes} "
+            f"classes, got values from {labels.min()} to {labels.max()}"
+        )
+    classes = np.arange(n_classes).reshape((n_classes,) + (1,) * (Z.ndim - axis - 1))
+    return Tensor(np.expand_dims(labels, axis) == classes, dtype=Z.dtype)
+
+
+class BCELoss(Module):
+    """`BCELoss()(A, Y)` is `binary_cross_entropy(A, Y)`."""
+
+    def forward(self, A: Tensor | np.ndarray, Y: Any) -> Tensor:
+        return binary_cross_entropy(A, Y)
+
+
+class BCEWithLogitsLoss(Module):
+    """`BCEWithLogitsLoss()(Z, Y)` is `binary_cross_entropy_with_logits(Z, Y)`."""
+
+    def forward(self, Z: Tensor | np.ndarray, Y: Any) -> Tensor:
+        return binary_cross_entropy_with_logits(Z, Y)
+
+
+class CrossEntropyLoss(Module):
+    """`CrossEntropyLoss(axis=0)(Z, Y)` is `cross_entropy(Z, Y, axis)`."""
+
+    def __init__(self, axis: int = 0) -> None:
+        super().__init__()
+        self.axis = axis
+
+    def forward(self, Z: Tensor | np.ndarray, Y: Any) -> Tensor:
+        return cross_entropy(Z, Y, self.axis)
+
+    def extra_repr(self) -> str:
+        return f"axis={self.axis}"

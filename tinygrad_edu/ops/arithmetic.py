@@ -1,0 +1,139 @@
+"""`+ - * / **` and unary `-`, with numpy broadcasting.
+
+A broadcast input was used several times in the forward pass, so its gradient is the sum of the uses:
+every binary op hands its gradients through `unbroadcast` (see broadcast.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from tinygrad_edu.broadcast import check_broadcast, unbroadcast
+from tinygrad_edu.ops.op import Op, log, shape_of
+
+
+class BinaryOp(Op):
+    """An elementwise op of two operands that broadcast (numpy's rules)."""
+
+    name = "binary"
+    symbol = "?"
+
+    @classmethod
+    def check(cls, a: Any, b: Any) -> None:
+        if type(a) is np.ndarray and type(b) is np.ndarray and a.shape != b.shape:
+            check_broadcast(f"{cls.name} ({cls.symbol})", a.shape, b.shape)
+
+
+class Add(BinaryOp):
+    """out = a + b.    d(out)/da = 1, d(out)/db = 1: the gradient passes through unchanged."""
+
+    name, symbol = "add", "+"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.shapes = (shape_of(a), shape_of(b))
+        return a + b
+
+    @staticmethod
+    def backward(ctx, grad):
+        need_a, need_b = ctx.needs_input_grad
+        shape_a, shape_b = ctx.shapes
+        return (
+            unbroadcast(grad, shape_a) if need_a else None,
+            unbroadcast(grad, shape_b) if need_b else None,
+        )
+
+
+class Sub(BinaryOp):
+    """out = a - b.    d(out)/da = 1, d(out)/db = -1."""
+
+    name, symbol = "sub", "-"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.shapes = (shape_of(a), shape_of(b))
+        return a - b
+
+    @staticmethod
+    def backward(ctx, grad):
+        need_a, need_b = ctx.needs_input_grad
+        shape_a, shape_b = ctx.shapes
+        return (
+            unbroadcast(grad, shape_a) if need_a else None,
+            unbroadcast(-grad, shape_b) if need_b else None,
+        )
+
+
+class Mul(BinaryOp):
+    """out = a * b.    d(out)/da = b, d(out)/db = a (the course's u = b*c: du/db = c)."""
+
+    name, symbol = "mul", "*"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a * b
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        return (
+            unbroadcast(grad * b, shape_of(a)) if need_a else None,
+            unbroadcast(grad * a, shape_of(b)) if need_b else None,
+        )
+
+
+class Div(BinaryOp):
+    """out = a / b.    d(out)/da = 1 / b, d(out)/db = -a / b^2."""
+
+    name, symbol = "div", "/"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a / b
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        return (
+            unbroadcast(grad / b, shape_of(a)) if need_a else None,
+            unbroadcast(-grad * a / (b * b), shape_of(b)) if need_b else None,
+        )
+
+
+class Pow(BinaryOp):
+    """out = a ** b.    d(out)/da = b * a^(b-1), d(out)/db = a^b * log(a) (defined for a > 0)."""
+
+    name, symbol = "pow", "**"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        out = a**b
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b, out = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        return (
+            unbroadcast(grad * b * a ** (b - 1), shape_of(a)) if need_a else None,
+            unbroadcast(grad * out * log(a), shape_of(b)) if need_b else None,
+        )
+
+
+class Neg(Op):
+    """out = -a.    d(out)/da = -1."""
+
+    @staticmethod
+    def forward(ctx, a):
+        return -a
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -grad

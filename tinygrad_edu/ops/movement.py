@@ -1,0 +1,147 @@
+"""Ops that move values without changing them: reshape, transpose, broadcast_to and indexing.
+
+Their gradients move the gradient back the same way: reshape it back, transpose it back, sum it over
+the broadcast axes, or scatter it back to the positions that were read.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from tinygrad_edu.broadcast import check_broadcast, unbroadcast
+from tinygrad_edu.ops.op import Op
+
+
+class Reshape(Op):
+    """out = a with a new shape (same values in the same order; one size may be -1).
+    d(out)/da: the identity, so da = grad reshaped to a's shape."""
+
+    @classmethod
+    def check(cls, a, shape):
+        if shape.count(-1) > 1:
+            raise ValueError(f"reshape: only one size may be -1, got {shape}")
+        known = math.prod(n for n in shape if n != -1)
+        ok = (known != 0 and a.size % known == 0) if -1 in shape else known == a.size
+        if not ok:
+            given = "" if -1 in shape else f" ({known} elements)"
+            raise ValueError(
+                f"reshape: cannot reshape a tensor of shape {a.shape} ({a.size} elements) into "
+                f"{shape}{given}"
+            )
+
+    @staticmethod
+    def forward(ctx, a, shape):
+        ctx.in_shape = a.shape
+        return a.reshape(shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.reshape(ctx.in_shape)
+
+
+class Transpose(Op):
+    """out = a with its axes permuted (reversed when no axes are given: `.T`).
+    d(out)/da: the identity, so da = grad with the inverse permutation."""
+
+    @classmethod
+    def check(cls, a, axes=None):
+        if axes is None:
+            return
+        for ax in axes:
+            if isinstance(ax, (bool, np.bool_)) or not isinstance(ax, (int, np.integer)):
+                raise TypeError(f"transpose: axes must be ints, got {axes!r}")
+        if sorted(ax % a.ndim if -a.ndim <= ax < a.ndim else ax for ax in axes) != list(
+            range(a.ndim)
+        ):
+            raise ValueError(
+                f"transpose: axes {tuple(axes)} are not a permutation of the {a.ndim} axes of a "
+                f"tensor of shape {a.shape}"
+            )
+
+    @staticmethod
+    def forward(ctx, a, axes=None):
+        axes = tuple(reversed(range(a.ndim))) if axes is None else tuple(ax % a.ndim for ax in axes)
+        ctx.inverse = tuple(int(i) for i in np.argsort(axes))
+        return a.transpose(axes)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.transpose(ctx.inverse)
+
+
+class BroadcastTo(Op):
+    """out = a stretched to `shape` by numpy broadcasting.
+    Each input element is copied to several outputs, so da = grad summed over the copies."""
+
+    @classmethod
+    def check(cls, a, shape):
+        if len(shape) < a.ndim or check_broadcast("broadcast_to", a.shape, shape) != shape:
+            raise ValueError(
+                f"broadcast_to: cannot broadcast a tensor of shape {a.shape} to {shape}: sizes "
+                "must match or be 1 in the tensor, aligned from the right"
+            )
+
+    @staticmethod
+    def forward(ctx, a, shape):
+        ctx.in_shape = a.shape
+        return np.broadcast_to(a, shape).copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return unbroadcast(grad, ctx.in_shape)
+
+
+class Index(Op):
+    """out = a[index] (ints, slices with any step, None, ..., and integer or boolean arrays, as numpy).
+    Each output element is one input element, so da is zero except at the positions read, which
+    receive their gradient; a position read twice receives the sum of both."""
+
+    @classmethod
+    def check(cls, a, index):
+        parts = index if isinstance(index, tuple) else (index,)
+        for p in parts:
+            if isinstance(p, (float, np.floating, str)) or p is True or p is False:
+                raise IndexError(
+                    f"index: only ints, slices, None, ... and int or bool arrays can index a "
+                    f"tensor, got {p!r} (tensor shape {a.shape})"
+                )
+
+    @staticmethod
+    def forward(ctx, a, index):
+        index = _plain(index)
+        try:
+            out = a[index]
+        except IndexError as exc:
+            raise IndexError(f"index: {exc} (tensor shape {a.shape}, index {index!r})") from None
+        ctx.in_shape, ctx.index = a.shape, index
+        ctx.repeats = _has_arrays(index)
+        return out if isinstance(out, np.ndarray) else np.asarray(out)
+
+    @staticmethod
+    def backward(ctx, grad):
+        out = np.zeros(ctx.in_shape, dtype=grad.dtype)
+        if ctx.repeats:
+            np.add.at(out, ctx.index, grad)  # an array index may read a position twice
+        else:
+            out[ctx.index] = grad
+        return out
+
+
+def _plain(index):
+    """Tensors inside an index become their arrays, lists become arrays (numpy's reading)."""
+    from tinygrad_edu.tensor import Tensor
+
+    if isinstance(index, tuple):
+        return tuple(_plain(i) for i in index)
+    if isinstance(index, Tensor):
+        return index.data
+    if isinstance(index, list):
+        return np.asarray(index)
+    return index
+
+
+def _has_arrays(index) -> bool:
+    parts = index if isinstance(index, tuple) else (index,)
+    return any(isinstance(p, np.ndarray) for p in parts)

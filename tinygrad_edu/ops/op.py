@@ -1,0 +1,43 @@
+"""What every built-in op shares: the `Op` base and the few math helpers a gradient formula needs.
+
+A gradient formula is written with operators (`+ - * / @ **`), `.T`, `.sum(axis, keepdims)`,
+`.reshape` and the helpers below, all of which work on numpy arrays and on Tensors alike. Today the
+formulas run on arrays; with `create_graph=True` the same formulas can run on Tensors and record their
+own graph, so there is never a second copy of a gradient.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from tinygrad_edu.autograd import Function
+from tinygrad_edu.tensor import Tensor
+
+
+class Op(Function):
+    """A built-in op. Its backward returns fresh arrays, which the engine may sum into in place."""
+
+    _builtin = True
+
+
+def exp(x: Any) -> Any:
+    return x.exp() if isinstance(x, Tensor) else np.exp(x)
+
+
+def log(x: Any) -> Any:
+    return x.log() if isinstance(x, Tensor) else np.log(x)
+
+
+def sign(x: Any) -> Any:
+    return x.sign() if isinstance(x, Tensor) else np.sign(x)
+
+
+def broadcast_to(x: Any, shape: tuple[int, ...]) -> Any:
+    return x.broadcast_to(shape) if isinstance(x, Tensor) else np.broadcast_to(x, shape)
+
+
+def shape_of(x: Any) -> tuple[int, ...]:
+    """The shape of an op argument (a Python number has shape ())."""
+    return x.shape if isinstance(x, np.ndarray) else np.shape(x)

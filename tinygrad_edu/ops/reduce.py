@@ -1,0 +1,76 @@
+"""Reductions: sum, mean, max over `axis` (None, an int or a tuple; negative allowed).
+
+The backward of a reduction spreads the gradient back over the reduced axes: each input element
+contributed to one output element, so it receives that output's gradient (times its local derivative).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from tinygrad_edu.broadcast import normalize_axis
+from tinygrad_edu.ops.op import Op, broadcast_to
+
+
+def _kept_shape(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...]:
+    """The output shape with keepdims=True: reduced axes become 1."""
+    return tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+
+class Sum(Op):
+    """out = sum of a over `axis`.    d(out)/da = 1 for every element summed (the course's
+    `db = np.sum(dZ, axis=1, keepdims=True)` is this op's backward for a broadcast b)."""
+
+    @staticmethod
+    def forward(ctx, a, axis=None, keepdims=False):
+        axes = normalize_axis("sum", axis, a.ndim, a.shape)
+        ctx.in_shape, ctx.kept = a.shape, _kept_shape(a.shape, axes)
+        return a.sum(axis=axes, keepdims=keepdims)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return broadcast_to(grad.reshape(ctx.kept), ctx.in_shape)
+
+
+class Mean(Op):
+    """out = (1/n) * sum of a over `axis`, n the number of elements averaged.
+    d(out)/da = 1/n for each of them (the course's cost J = (1/m) sum L)."""
+
+    @staticmethod
+    def forward(ctx, a, axis=None, keepdims=False):
+        axes = normalize_axis("mean", axis, a.ndim, a.shape)
+        ctx.in_shape, ctx.kept = a.shape, _kept_shape(a.shape, axes)
+        ctx.n = math.prod(a.shape[i] for i in axes)
+        return a.mean(axis=axes, keepdims=keepdims)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return broadcast_to(grad.reshape(ctx.kept) / ctx.n, ctx.in_shape)
+
+
+class Max(Op):
+    """out = max of a over `axis`.    d(out)/da = 1 at the maximum, 0 elsewhere.
+
+    Ties: when k elements share the maximum, each receives 1/k of the gradient (the gradient of the
+    max is then the average of the tied one-hot gradients, as PyTorch's `amax` does)."""
+
+    @staticmethod
+    def forward(ctx, a, axis=None, keepdims=False):
+        axes = normalize_axis("max", axis, a.ndim, a.shape)
+        if any(a.shape[i] == 0 for i in axes):
+            raise ValueError(
+                f"max: cannot take the max over an empty axis; the tensor has shape {a.shape}"
+            )
+        out = a.max(axis=axes, keepdims=True)
+        ctx.save_for_backward(a, out)
+        ctx.axes, ctx.kept = axes, out.shape
+        return out if keepdims else out.reshape([n for i, n in enumerate(a.shape) if i not in axes])
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, out = ctx.saved_tensors
+        winners = a == out
+        share = winners / winners.sum(axis=ctx.axes, keepdims=True)
+        return share * grad.reshape(ctx.kept)

@@ -1,0 +1,63 @@
+"""softmax and log_softmax over one axis, computed from x - max(x) so that inputs like +-1000 neither
+overflow nor give log(0)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tinygrad_edu.broadcast import normalize_axis
+from tinygrad_edu.ops.op import Op, exp
+
+
+def _check_axis(op: str, x: np.ndarray, axis: int) -> None:
+    """softmax normalizes along one axis: an int in range (a 0-d tensor takes -1 or 0, as PyTorch)."""
+    if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"{op}: axis must be one int, got {axis!r} ({type(axis).__name__})")
+    if x.ndim == 0 and axis not in (-1, 0):
+        raise ValueError(f"{op}: axis {axis} is out of range for a 0-d tensor (use -1 or 0)")
+    if x.ndim:
+        normalize_axis(op, axis, x.ndim, x.shape)
+
+
+class Softmax(Op):
+    """s_i = e^(x_i) / sum_j e^(x_j) along `axis`.
+    ds_i/dx_j = s_i (delta_ij - s_j), so dx = s * (grad - sum(grad * s))."""
+
+    @classmethod
+    def check(cls, x, axis=-1):
+        _check_axis("softmax", x, axis)
+
+    @staticmethod
+    def forward(ctx, x, axis=-1):
+        (ctx.axis,) = normalize_axis("softmax", axis, x.ndim, x.shape) if x.ndim else (None,)
+        e = np.exp(x - x.max(axis=ctx.axis, keepdims=True))
+        out = e / e.sum(axis=ctx.axis, keepdims=True)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return out * (grad - (grad * out).sum(axis=ctx.axis, keepdims=True))
+
+
+class LogSoftmax(Op):
+    """y_i = x_i - log(sum_j e^(x_j)) along `axis`.    dy_i/dx_j = delta_ij - softmax_j,
+    so dx = grad - softmax * sum(grad)."""
+
+    @classmethod
+    def check(cls, x, axis=-1):
+        _check_axis("log_softmax", x, axis)
+
+    @staticmethod
+    def forward(ctx, x, axis=-1):
+        (ctx.axis,) = normalize_axis("log_softmax", axis, x.ndim, x.shape) if x.ndim else (None,)
+        shifted = x - x.max(axis=ctx.axis, keepdims=True)
+        out = shifted - np.log(np.exp(shifted).sum(axis=ctx.axis, keepdims=True))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad - exp(out) * grad.sum(axis=ctx.axis, keepdims=True)

@@ -1,0 +1,380 @@
+"""Hypothesis strategies and a gradient assertion for your own property-based tests.
+
+The engine's own test suite uses exactly these strategies, so what passes here is what the engine is
+checked with. They are built on `hypothesis.extra.numpy`::
+
+    from hypothesis import given
+    from tinygrad_edu.ops.table import Domain
+    from tinygrad_edu.testing import assert_gradients_match, broadcastable_tensors, tensors
+
+    @given(tensors(elements=Domain(0.1, 5.0), requires_grad=True))
+    def test_log_gradient(x):
+        assert_gradients_match(lambda t: t.log().sum(), x)
+
+    @given(broadcastable_tensors(2, requires_grad=True))
+    def test_product_rule(ab):
+        a, b = ab
+        assert_gradients_match(lambda a, b: (a * b).sum(), a, b)
+
+Values are drawn from a `Domain`: the interval [low, high], at least `gap` away from every point
+in `avoid` (a kink such as relu's 0 or a pole such as 1/x's 0), all different when `distinct`.
+Avoidance maps the drawn values onto the allowed set (no filter), so it never runs out of examples.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+try:
+    from hypothesis import strategies as st
+    from hypothesis.extra import numpy as hnp
+except ImportError as exc:  # pragma: no cover - depends on the environment
+    raise ImportError(
+        "tinygrad_edu.testing needs Hypothesis for its strategies: pip install hypothesis"
+    ) from exc
+
+from tinygrad_edu.gradcheck import GradcheckError, gradcheck
+from tinygrad_edu.ops.table import Domain
+from tinygrad_edu.tensor import Tensor
+
+__all__ = [
+    "Domain",
+    "allowed_intervals",
+    "arrays_in",
+    "assert_gradients_match",
+    "axes",
+    "broadcast_targets",
+    "broadcastable_tensors",
+    "course_layout",
+    "course_shapes",
+    "indices",
+    "matmul_tensors",
+    "permutations",
+    "reshape_targets",
+    "shapes",
+    "tensors",
+]
+
+ShapeLike = tuple[int, ...] | st.SearchStrategy
+Elements = Domain | st.SearchStrategy | None
+
+
+# ----------------------------------------------------------------------------------------------
+# Values from a Domain
+
+
+def allowed_intervals(domain: Domain) -> list[tuple[float, float]]:
+    """[low, high] minus the open interval (p - gap, p + gap) around each avoided point p, as a
+    sorted list of closed intervals. Raises ValueError when nothing is left."""
+    low, high = float(domain.low), float(domain.high)
+    if not low <= high:
+        raise ValueError(f"Domain: low ({low}) must be <= high ({high})")
+    holes = sorted((p - domain.gap, p + domain.gap) for p in domain.avoid)
+    intervals: list[tuple[float, float]] = []
+    start = low
+    for a, b in holes:
+        if a > start:
+            intervals.append((start, min(a, high)))
+        start = max(start, b)
+        if start > high:
+            break
+    if start <= high:
+        intervals.append((start, high))
+    intervals = [(a, b) for a, b in intervals if a <= b]
+    if not intervals:
+        raise ValueError(f"{domain} leaves no value to draw: the avoided gaps cover [low, high]")
+    return intervals
+
+
+def _map_to_domain(t: np.ndarray, intervals: list[tuple[float, float]]) -> np.ndarray:
+    """Map t in [0, L] (L the total length of the intervals) onto the intervals, keeping order:
+    the allowed pieces are laid end to end and t is a position along them."""
+    starts = np.array([a for a, _ in intervals])
+    ends = np.array([b for _, b in intervals])
+    offsets = np.concatenate([[0.0], np.cumsum(ends - starts)])[:-1]
+    k = np.clip(np.searchsorted(offsets, t, side="right") - 1, 0, len(intervals) - 1)
+    return np.clip(starts[k] + (t - offsets[k]), starts[k], ends[k])
+
+
+@st.composite
+def _domain_array(draw: Any, domain: Domain, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    intervals = allowed_intervals(domain)
+    length = sum(b - a for a, b in intervals)
+    n = math.prod(shape)
+    if domain.distinct and n > 1:
+        # n evenly spaced slots along the allowed set, in a drawn order, each jittered within the
+        # middle half of its slot: distinct, and at least length / (2n) apart.
+        order = np.array(draw(st.permutations(range(n))), dtype=np.float64)
+        jitter = draw(hnp.arrays(np.float64, n, elements=st.floats(0.0, 1.0)))
+        t = length / n * (order + 0.25 + 0.5 * jitter)
+    else:
+        elements = st.floats(0.0, length) if length > 0 else st.just(0.0)
+        t = draw(hnp.arrays(np.float64, n, elements=elements))
+    values = _map_to_domain(t, intervals).reshape(shape)
+    return values.astype(dtype)
+
+
+def arrays_in(
+    domain: Domain | None = None,
+    shape: ShapeLike = (),
+    dtype: Any = np.float64,
+) -> st.SearchStrategy[np.ndarray]:
+    """Arrays of `shape` (a tuple or a strategy of tuples) with values from `domain` (default:
+    `Domain()`, i.e. [-3, 3]): in [low, high], at least `gap` from each point of `avoid`, all
+    different (and at least (high - low) / (2 * size) apart) when `distinct`."""
+    domain = Domain() if domain is None else domain
+    dtype = np.dtype(dtype)
+    allowed_intervals(domain)  # fail now, not inside a test, for an empty domain
+    shape_st = shape if isinstance(shape, st.SearchStrategy) else st.just(tuple(shape))
+    return shape_st.flatmap(lambda s: _domain_array(domain, tuple(s), dtype))
+
+
+def _arrays(elements: Elements, shape: ShapeLike, dtype: Any) -> st.SearchStrategy[np.ndarray]:
+    if elements is None or isinstance(elements, Domain):
+        return arrays_in(elements, shape, dtype)
+    if isinstance(elements, st.SearchStrategy):
+        return hnp.arrays(np.float64, shape, elements=elements).map(
+            lambda a: a.astype(np.dtype(dtype))
+        )
+    raise TypeError(f"elements must be a Domain or a Hypothesis strategy, got {elements!r}")
+
+
+# ----------------------------------------------------------------------------------------------
+# Shapes and tensors
+
+
+def shapes(
+    min_dims: int = 0, max_dims: int = 4, min_side: int = 1, max_side: int = 4
+) -> st.SearchStrategy[tuple[int, ...]]:
+    """Shapes with `min_dims`..`max_dims` axes of `min_side`..`max_side` each (0-d allowed)."""
+    return hnp.array_shapes(
+        min_dims=min_dims, max_dims=max_dims, min_side=min_side, max_side=max_side
+    )
+
+
+def tensors(
+    shape: ShapeLike | None = None,
+    dtype: Any = np.float64,
+    elements: Elements = None,
+    requires_grad: bool = False,
+    min_dims: int = 0,
+    max_dims: int = 4,
+    min_side: int = 1,
+    max_side: int = 4,
+) -> st.SearchStrategy[Tensor]:
+    """Tensors of `shape` (a tuple, a strategy, or None for any shape within the dims/sides limits)
+    with values from `elements` (a Domain, default [-3, 3], or a strategy of floats)."""
+    if shape is None:
+        shape = shapes(min_dims, max_dims, min_side, max_side)
+    return _arrays(elements, shape, dtype).map(
+        lambda a: Tensor(a, requires_grad=requires_grad, dtype=dtype)
+    )
+
+
+def broadcastable_tensors(
+    n: int = 2,
+    dtype: Any = np.float64,
+    elements: Elements | tuple[Elements, ...] = None,
+    requires_grad: bool = False,
+    min_dims: int = 0,
+    max_dims: int = 4,
+    min_side: int = 1,
+    max_side: int = 4,
+) -> st.SearchStrategy[tuple[Tensor, ...]]:
+    """`n` tensors whose shapes broadcast together (`hnp.mutually_broadcastable_shapes`).
+    `elements` is one Domain/strategy for all, or a tuple with one per tensor."""
+    per = elements if isinstance(elements, tuple) else (elements,) * n
+    if len(per) != n:
+        raise ValueError(f"broadcastable_tensors: {n} tensors but {len(per)} elements given")
+    bshapes = hnp.mutually_broadcastable_shapes(
+        num_shapes=n, min_dims=min_dims, max_dims=max_dims, min_side=min_side, max_side=max_side
+    )
+    return bshapes.flatmap(
+        lambda s: st.tuples(
+            *(
+                tensors(shape, dtype, el, requires_grad)
+                for shape, el in zip(s.input_shapes, per, strict=True)
+            )
+        )
+    )
+
+
+def matmul_tensors(
+    dtype: Any = np.float64,
+    elements: Elements = None,
+    requires_grad: bool = False,
+    max_batch_dims: int = 2,
+    max_side: int = 4,
+) -> st.SearchStrategy[tuple[Tensor, Tensor]]:
+    """Pairs `(a, b)` valid for `a @ b` under numpy's matmul rules, 1-D operands included:
+    shapes from the gufunc signature `(n?,k),(k,m?)->(n?,m?)`, up to `max_batch_dims` batch axes."""
+    bshapes = hnp.mutually_broadcastable_shapes(
+        signature="(n?,k),(k,m?)->(n?,m?)", max_dims=max_batch_dims, max_side=max_side
+    )
+    return bshapes.flatmap(
+        lambda s: st.tuples(
+            *(tensors(shape, dtype, elements, requires_grad) for shape in s.input_shapes)
+        )
+    )
+
+
+def course_shapes(
+    n_x: int | st.SearchStrategy[int] | None = None,
+    m: int | st.SearchStrategy[int] | None = None,
+    n_y: int = 1,
+) -> st.SearchStrategy[tuple[tuple[int, int], tuple[int, int]]]:
+    """The course's layout: `((n_x, m), (n_y, m))`, X one example per column and Y its labels.
+    `n_x` and `m` are ints or strategies (default 1..6 features, 1..8 examples)."""
+    n_x_st = _ints(n_x, 1, 6)
+    m_st = _ints(m, 1, 8)
+    return st.tuples(n_x_st, m_st).map(lambda nm: ((nm[0], nm[1]), (n_y, nm[1])))
+
+
+def course_layout(
+    n_x: int | st.SearchStrategy[int] | None = None,
+    m: int | st.SearchStrategy[int] | None = None,
+    n_y: int = 1,
+    dtype: Any = np.float64,
+    elements: Elements = None,
+) -> st.SearchStrategy[tuple[Tensor, Tensor]]:
+    """`(X, Y)`: X of shape (n_x, m) with values from `elements`, Y of shape (n_y, m) holding
+    0/1 labels (float, as the course's `train_set_y`). Neither requires grad (they are data)."""
+
+    def build(s: tuple[tuple[int, int], tuple[int, int]]) -> st.SearchStrategy:
+        x_shape, y_shape = s
+        labels = hnp.arrays(np.float64, y_shape, elements=st.sampled_from([0.0, 1.0]))
+        return st.tuples(
+            tensors(x_shape, dtype, elements),
+            labels.map(lambda y: Tensor(y, dtype=dtype)),
+        )
+
+    return course_shapes(n_x, m, n_y).flatmap(build)
+
+
+def _ints(value: int | st.SearchStrategy[int] | None, low: int, high: int) -> st.SearchStrategy:
+    if value is None:
+        return st.integers(low, high)
+    return value if isinstance(value, st.SearchStrategy) else st.just(int(value))
+
+
+# ----------------------------------------------------------------------------------------------
+# Op arguments
+
+
+def axes(ndim: int, allow_none: bool = True, allow_tuple: bool = True) -> st.SearchStrategy:
+    """A reduction axis for a tensor of `ndim` axes: None, an int (negative allowed) or a tuple
+    of distinct ints (negative allowed, any order)."""
+    options = []
+    if allow_none:
+        options.append(st.none())
+    if ndim > 0:
+        options.append(st.integers(-ndim, ndim - 1))
+    if allow_tuple:
+        options.append(
+            hnp.valid_tuple_axes(ndim).flatmap(
+                lambda ax: st.tuples(*(st.sampled_from([a % ndim, a % ndim - ndim]) for a in ax))
+            )
+        )
+    if not options:
+        raise ValueError("axes: nothing to draw (a 0-d tensor without None or tuples)")
+    return st.one_of(options)
+
+
+def indices(shape: tuple[int, ...], allow_arrays: bool = True) -> st.SearchStrategy:
+    """Indices for a tensor of `shape`: numpy's basic indices (ints, negative ints, slices with
+    any step, None, Ellipsis) and, when `allow_arrays`, integer-array indices, which may repeat a
+    position (alone, one array per axis, or one array after full slices)."""
+    basic = hnp.basic_indices(shape, allow_newaxis=True, allow_ellipsis=True)
+    if not allow_arrays or not shape or 0 in shape:
+        return basic
+    result_shape = hnp.array_shapes(min_dims=1, max_dims=2, max_side=4)
+    full = hnp.integer_array_indices(shape, result_shape=result_shape)
+
+    def after_slices(axis: int) -> st.SearchStrategy:
+        return hnp.integer_array_indices((shape[axis],), result_shape=result_shape).map(
+            lambda arr: (slice(None),) * axis + arr
+        )
+
+    one_axis = st.integers(0, len(shape) - 1).flatmap(after_slices)
+    return st.one_of(basic, full, one_axis)
+
+
+def reshape_targets(shape: tuple[int, ...], max_dims: int = 4) -> st.SearchStrategy:
+    """Shapes with as many elements as `shape` (sizes of 1 inserted anywhere), up to `max_dims`
+    axes, one size possibly -1 (numpy infers it)."""
+    n = math.prod(shape)
+    factors = _prime_factors(n)
+    min_dims = 1 if factors or n == 0 else 0
+    max_dims = max(max_dims, min_dims)
+
+    @st.composite
+    def target(draw: Any) -> tuple[int, ...]:
+        k = draw(st.integers(min_dims, max_dims))
+        sizes = [1] * k
+        if n == 0:
+            sizes[draw(st.integers(0, k - 1))] = 0
+        for f in factors:
+            sizes[draw(st.integers(0, k - 1))] *= f
+        if k and n and draw(st.booleans()):
+            sizes[draw(st.integers(0, k - 1))] = -1
+        return tuple(sizes)
+
+    return target()
+
+
+def broadcast_targets(
+    shape: tuple[int, ...], max_dims: int = 4, max_side: int = 4
+) -> st.SearchStrategy:
+    """Shapes that `shape` broadcasts to (for `broadcast_to`): numpy's broadcast of `shape` with a
+    shape from `hnp.broadcastable_shapes`."""
+    return hnp.broadcastable_shapes(
+        shape, max_dims=max(max_dims, len(shape)), max_side=max_side
+    ).map(lambda other: tuple(np.broadcast_shapes(tuple(shape), other)))
+
+
+def permutations(ndim: int, allow_none: bool = True) -> st.SearchStrategy:
+    """Axes for `transpose`: None (reverse them) or a permutation of range(ndim), each axis possibly
+    written negative."""
+    perm = st.permutations(range(ndim)).flatmap(
+        lambda p: st.tuples(*(st.sampled_from([a, a - ndim]) for a in p))
+    )
+    return st.one_of(st.none(), perm) if allow_none else perm
+
+
+def _prime_factors(n: int) -> list[int]:
+    out, f = [], 2
+    while n > 1 and f * f <= n:
+        while n % f == 0:
+            out.append(f)
+            n //= f
+        f += 1
+    if n > 1:
+        out.append(n)
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
+# The assertion
+
+
+def assert_gradients_match(
+    fn: Callable[..., Tensor],
+    *inputs: Tensor,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+) -> None:
+    """Assert that backward agrees with central differences for every input that requires grad.
+
+    `fn(*inputs)` returns a Tensor (a non-scalar output is checked through `sum(out * R)` for a
+    fixed random R). On a mismatch this raises AssertionError naming the input, the element index,
+    the analytic and the numerical value. Inputs should be float64 (central differences in float32
+    are too coarse for these tolerances)."""
+    try:
+        gradcheck(fn, *inputs, eps=eps, atol=atol, rtol=rtol)
+    except GradcheckError as exc:
+        raise AssertionError(str(exc)) from None

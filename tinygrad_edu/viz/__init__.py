@@ -1,0 +1,1 @@
+"""Pictures of what the engine does: training plots (plots.py)."""
