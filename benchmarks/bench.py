@@ -61,7 +61,7 @@ def check(workload: Any, rtol: float = 1e-9) -> list[float]:
         if name == "numpy":
             continue
         got = [step() for _ in range(2)]
-        for e, g in zip(expected, got):
+        for e, g in zip(expected, got, strict=False):
             if abs(e - g) > rtol * abs(e):
                 raise AssertionError(
                     f"{workload.name} ({workload.size}): {name} gives costs {got}, numpy {expected}"
@@ -153,7 +153,9 @@ def markdown(rows: list[dict]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("--threads", type=int, default=1, help="BLAS/torch threads (default 1)")
     parser.add_argument("--reps", type=int, default=15, help="timed repetitions per row")
     parser.add_argument("--quick", action="store_true", help="only the four m=209 / 1,000-op rows")

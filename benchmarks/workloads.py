@@ -9,8 +9,9 @@ speed figure is never reported for a wrong answer.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -95,7 +96,9 @@ def make_planar(lr: float = 1.2, torch: Any = None) -> Workload:
     return w
 
 
-def _torch_mlp(torch: Any, init: dict, X: np.ndarray, Y: np.ndarray, lr: float, hidden: str) -> Step:
+def _torch_mlp(
+    torch: Any, init: dict, X: np.ndarray, Y: np.ndarray, lr: float, hidden: str
+) -> Step:
     """The same network in PyTorch eager float64: Z = W A + b per layer, BCE with logits, SGD."""
     P = [torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in init.values()]
     Xt = torch.tensor(X, dtype=torch.float64)

@@ -81,7 +81,12 @@ def _intersect(d1: Domain, d2: Domain) -> Domain:
 
 
 def _shape(min_dims: int = 0) -> st.SearchStrategy:
-    return shapes(min_dims=min_dims, max_dims=4, max_side=MAX_SIDE)
+    """Any shape up to 4-d, half of the time one with at least 2 axes of at least 2 (Hypothesis
+    alone favours tiny shapes)."""
+    return st.one_of(
+        shapes(min_dims=min_dims, max_dims=4, max_side=MAX_SIDE),
+        shapes(min_dims=max(min_dims, 2), max_dims=4, min_side=2, max_side=MAX_SIDE),
+    )
 
 
 BINARY_VARIANTS = (
@@ -114,13 +119,21 @@ def cases(draw: Any, spec: OpSpec, variants: tuple[str, ...] = BINARY_VARIANTS) 
             args = [const, arr] if side == 0 else [arr, const]
             is_const = [side == 0, side == 1]
         else:
-            bs = draw(hnp.mutually_broadcastable_shapes(num_shapes=2, max_side=MAX_SIDE))
+            base = draw(_shape())
+            bs = draw(
+                hnp.mutually_broadcastable_shapes(
+                    num_shapes=2, base_shape=base, max_dims=4, max_side=MAX_SIDE
+                )
+            )
             args = [draw(arrays_in(d, s)) for d, s in zip(dom, bs.input_shapes, strict=True)]
             is_const = [variant == "array_left", variant == "array_right"]
     elif kind == "matmul":
         bs = draw(
             hnp.mutually_broadcastable_shapes(
-                signature="(n?,k),(k,m?)->(n?,m?)", max_dims=2, max_side=MAX_SIDE
+                signature="(n?,k),(k,m?)->(n?,m?)",
+                base_shape=draw(shapes(max_dims=2, max_side=MAX_SIDE)),
+                max_dims=2,
+                max_side=MAX_SIDE,
             )
         )
         args = [draw(arrays_in(d, s)) for d, s in zip(dom, bs.input_shapes, strict=True)]

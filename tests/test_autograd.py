@@ -159,6 +159,44 @@ def test_grad_mode_is_per_thread() -> None:
     assert seen == {"main": True, "main mode": True, "worker": False, "worker after": True}
 
 
+def test_one_decorated_function_in_two_threads() -> None:
+    """A `@no_grad()` function entered by two threads that leave in the other order: each thread
+    gets its own mode back (the mode to restore is per thread, not per decorator)."""
+    entered = {1: threading.Event(), 2: threading.Event()}
+    leave = {1: threading.Event(), 2: threading.Event()}
+    seen: dict[str, bool] = {}
+
+    @no_grad()
+    def work(k: int) -> None:
+        entered[k].set()
+        assert leave[k].wait(5)
+
+    def first() -> None:
+        with set_grad_enabled(False):
+            work(1)
+            seen["first, inside its own no_grad"] = is_grad_enabled()
+        seen["first, after"] = is_grad_enabled()
+
+    def second() -> None:
+        work(2)
+        seen["second, after"] = is_grad_enabled()
+
+    t1, t2 = threading.Thread(target=first), threading.Thread(target=second)
+    t1.start()
+    assert entered[1].wait(5)
+    t2.start()
+    assert entered[2].wait(5)
+    leave[1].set()
+    t1.join(5)
+    leave[2].set()
+    t2.join(5)
+    assert seen == {
+        "first, inside its own no_grad": False,
+        "first, after": True,
+        "second, after": True,
+    }
+
+
 def test_detach() -> None:
     x = Tensor([1.0, 2.0], requires_grad=True)
     y = x * 3
@@ -231,6 +269,21 @@ def test_a_gradient_handed_on_unchanged_is_not_shared() -> None:
     (a * 2.0 + s * 1.0).sum().backward()
     np.testing.assert_array_equal(a.grad.numpy(), [3.0, 3.0])
     np.testing.assert_array_equal(b.grad.numpy(), [1.0, 1.0])
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda t: t.sum(),
+        lambda t: (t * 2.0).sum(axis=0).sum(),
+        lambda t: (t @ np.ones((3, 2))).sum(),
+        lambda t: t.reshape(-1, 3).T.sum(),
+    ],
+)
+def test_tensors_with_no_elements(fn: object) -> None:
+    x = Tensor(np.ones((0, 3)), requires_grad=True)
+    fn(x).backward()  # type: ignore[operator]
+    assert x.grad.shape == (0, 3)
 
 
 def test_backward_with_a_gradient_for_non_scalar_outputs() -> None:

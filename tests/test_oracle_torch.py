@@ -389,3 +389,17 @@ def test_max_ties_split_evenly_like_amax(x: np.ndarray, data: st.DataObject) -> 
     (out * W).sum().backward()
     (expected * torch.from_numpy(W)).sum().backward()
     _assert_close(t.grad, tt.grad)
+
+
+def test_kinks_at_exactly_zero() -> None:
+    """relu's gradient at 0 is 0, abs's is 0 (sign), leaky_relu's is the slope: as PyTorch."""
+    x = np.array([-1.0, 0.0, 1.0])
+    for ours, theirs in [
+        (Tensor.relu, torch.relu),
+        (Tensor.abs, torch.abs),
+        (lambda t: t.leaky_relu(0.2), lambda t: F.leaky_relu(t, 0.2)),
+    ]:
+        (t,), (tt,) = _both(x)
+        ours(t).sum().backward()
+        theirs(tt).sum().backward()
+        _assert_close(t.grad, tt.grad)

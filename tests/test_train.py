@@ -89,7 +89,7 @@ def test_ctrl_c_stops_after_a_finished_iteration(planar) -> None:
         print_every=0,
         loss=lambda m, X, Y: nn.binary_cross_entropy_with_logits(m.logits(X), Y),
     )
-    for (name, p), q in zip(model.named_parameters(), reference.parameters()):
+    for (name, p), q in zip(model.named_parameters(), reference.parameters(), strict=False):
         np.testing.assert_array_equal(p.data, q.data, err_msg=name)
     # the handler is removed afterwards: Ctrl-C is a KeyboardInterrupt again
     with pytest.raises(KeyboardInterrupt):

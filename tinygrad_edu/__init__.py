@@ -20,14 +20,14 @@ from tinygrad_edu.tensor import Tensor
 __version__ = "0.1.0"
 
 __all__ = [
-    "Tensor",
-    "no_grad",
-    "enable_grad",
-    "set_grad_enabled",
-    "is_grad_enabled",
-    "gradcheck",
-    "numerical_grad",
-    "GradcheckError",
     "Function",
+    "GradcheckError",
+    "Tensor",
     "__version__",
+    "enable_grad",
+    "gradcheck",
+    "is_grad_enabled",
+    "no_grad",
+    "numerical_grad",
+    "set_grad_enabled",
 ]

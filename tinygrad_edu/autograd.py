@@ -14,6 +14,7 @@ right to left multiplying local derivatives (dJ/da = dJ/dv * dv/da). This file i
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from contextlib import ContextDecorator
 from typing import Any
 
@@ -21,11 +22,11 @@ import numpy as np
 
 __all__ = [
     "Function",
-    "no_grad",
     "enable_grad",
-    "set_grad_enabled",
     "is_grad_enabled",
+    "no_grad",
     "run_backward",
+    "set_grad_enabled",
 ]
 
 
@@ -34,7 +35,9 @@ __all__ = [
 
 
 class _GradMode(threading.local):
-    enabled = True
+    def __init__(self) -> None:  # runs once in every thread that touches the mode
+        self.enabled = True
+        self.saved: list[bool] = []  # the modes to restore, innermost last
 
 
 _mode = _GradMode()
@@ -51,14 +54,15 @@ class set_grad_enabled(ContextDecorator):
 
     def __init__(self, mode: bool) -> None:
         self.mode = bool(mode)
-        self._previous: list[bool] = []
 
+    # The mode to restore is kept per thread, not on this object: one `@no_grad()` function may
+    # run in several threads at once, each entering and leaving at its own time.
     def __enter__(self) -> None:
-        self._previous.append(_mode.enabled)
+        _mode.saved.append(_mode.enabled)
         _mode.enabled = self.mode
 
     def __exit__(self, *exc: object) -> None:
-        _mode.enabled = self._previous.pop()
+        _mode.enabled = _mode.saved.pop()
 
 
 class no_grad(set_grad_enabled):
@@ -218,6 +222,7 @@ def run_backward(
     grad: np.ndarray,
     retain_graph: bool = False,
     inputs: tuple[Tensor, ...] | None = None,
+    trace: Callable[[Tensor, np.ndarray, list[tuple[Tensor, np.ndarray]]], None] | None = None,
 ) -> list[np.ndarray | None] | None:
     """Backpropagate `grad` (dL/droot) through the graph that made `root`.
 
@@ -227,6 +232,11 @@ def run_backward(
 
     Each node's gradient is the sum over its consumers (the multivariate chain rule); it is released
     as soon as the node's own backward has used it.
+
+    `trace(node, g, pairs)`, when given, watches the sweep (`viz.explain_backward` prints it): it is
+    called once for every node a gradient reaches, in sweep order, with `g` (the node's gradient,
+    summed over its consumers) and `pairs`, the `(parent, gradient)` its backward passes on (empty
+    for a leaf). The arrays are the engine's own and may be summed into later: copy what you keep.
     """
     order = _toposort(root)
     wanted = None if inputs is None else {id(t): i for i, t in enumerate(inputs)}
@@ -246,6 +256,8 @@ def run_backward(
             is_owned = False  # handed out: no parent may add into it now
         ctx = node._ctx
         if ctx is None:
+            if trace is not None:
+                trace(node, g, [])
             if wanted is None:
                 _accumulate_leaf(node, g, is_owned)
             continue
@@ -272,6 +284,8 @@ def run_backward(
             if need and pg is not None
         ]
         ids = [id(pg) for _, pg in pairs]
+        if trace is not None:
+            trace(node, g, pairs)
         for parent, pg in pairs:
             pkey = id(parent)
             fresh = (

@@ -1,8 +1,8 @@
 """The `tinygrad-edu` command (also `python -m tinygrad_edu`).
 
-    tinygrad-edu train planar            the course's planar network on the built-in flower data
-    tinygrad-edu train deep --data DIR   the 4-layer cat classifier (needs the course's .h5 files)
-    tinygrad-edu graph                   the course's graph J = 3(a + b*c), values and gradients
+tinygrad-edu train planar            the course's planar network on the built-in flower data
+tinygrad-edu train deep --data DIR   the 4-layer cat classifier (needs the course's .h5 files)
+tinygrad-edu graph                   the course's graph J = 3(a + b*c), values and gradients
 """
 
 from __future__ import annotations
@@ -10,8 +10,9 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from tinygrad_edu.tensor import Tensor
 
@@ -89,9 +90,10 @@ def train_command(args: argparse.Namespace) -> int:
             print(f"tinygrad-edu train {args.model}: {exc}", file=sys.stderr)
             return 2
         X, Y, X_test, Y_test = cats.X_train, cats.Y_train, cats.X_test, cats.Y_test
+        classes = cats.classes
     else:
         X, Y = data.flower()
-        X_test = Y_test = None
+        X_test = Y_test = classes = None
     seed = recipe.seed if args.seed is None else args.seed
     model = recipe.make_model(seed)
     start = time.perf_counter()
@@ -117,34 +119,50 @@ def train_command(args: argparse.Namespace) -> int:
     if args.plot:
         from tinygrad_edu.viz import plots
 
-        written = plots.training_figures(args.model, model, history, X, Y, args.plot, recipe.lr)
+        written = plots.training_figures(
+            args.model, model, history, X, Y, args.plot, recipe.lr, X_test, Y_test, classes
+        )
         for path in written:
             print(f"wrote {path}")
     return 0 if history.stopped != "diverged" else 1
 
 
 def graph_command(args: argparse.Namespace) -> int:
-    """The course's first computation graph: u = b*c, v = a + u, J = 3v at a=5, b=3, c=2."""
+    """The course's first computation graph: u = b*c, v = a + u, J = 3v at a=5, b=3, c=2.
+
+    The backward lines come from `viz.explain_backward`, which prints the engine's own sweep."""
+    from tinygrad_edu import viz
+
     a = Tensor(5.0, requires_grad=True, name="a")
     b = Tensor(3.0, requires_grad=True, name="b")
     c = Tensor(2.0, requires_grad=True, name="c")
     u = b * c
     v = a + u
     J = 3 * v
-    for t in (u, v):
-        t.retain_grad()
-    J.backward()
+    for t, name in ((u, "u"), (v, "v"), (J, "J")):
+        t.name = name
+        t.retain_grad()  # so the drawing shows their gradients too
     print("The course's computation graph J = 3(a + b*c) at a = 5, b = 3, c = 2")
     print("Forward (left to right):")
     print(f"  u = b * c = {b.item():g} * {c.item():g} = {u.item():g}")
     print(f"  v = a + u = {a.item():g} + {u.item():g} = {v.item():g}")
     print(f"  J = 3 * v = 3 * {v.item():g} = {J.item():g}")
     print("Backward (right to left, the chain rule):")
-    print(f"  dJ/dv = {v.grad.item():g}")
-    print(f"  dJ/du = dJ/dv * dv/du = {v.grad.item():g} * 1 = {u.grad.item():g}")
-    print(f"  dJ/da = dJ/dv * dv/da = {v.grad.item():g} * 1 = {a.grad.item():g}")
-    print(f"  dJ/db = dJ/du * du/db = {u.grad.item():g} * c = {b.grad.item():g}")
-    print(f"  dJ/dc = dJ/du * du/dc = {u.grad.item():g} * b = {c.grad.item():g}")
+    for line in viz.backward_steps(J):
+        print(f"  {line}")
+    out = getattr(args, "out", None)
+    if out is None:
+        print(
+            "Draw it: tinygrad-edu graph --out course_graph (course_graph.dot, and .svg with dot)"
+        )
+        return 0
+    for path in viz.save_graph(J, out):
+        print(f"wrote {path}")
+    if not viz.has_dot():
+        print(
+            "Graphviz's `dot` program is not installed, so no SVG was drawn: install it "
+            "(apt-get install graphviz, brew install graphviz) or open the .dot in a viewer"
+        )
     return 0
 
 
@@ -153,7 +171,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(
         prog="tinygrad-edu",
-        description="tinygrad_edu: the deeplearning.ai course's networks on a small autograd engine",
+        description="tinygrad_edu: the deeplearning.ai course's networks on a small autograd "
+        "engine",
     )
     parser.add_argument("--version", action="version", version=f"tinygrad_edu {__version__}")
     sub = parser.add_subparsers(dest="command")
@@ -183,6 +202,11 @@ def build_parser() -> argparse.ArgumentParser:
     train.set_defaults(func=train_command)
 
     graph = sub.add_parser("graph", help="the course's computation graph with its gradients")
+    graph.add_argument(
+        "--out",
+        metavar="PATH",
+        help="write the graph to PATH.dot, and to PATH.svg when Graphviz's dot is installed",
+    )
     graph.set_defaults(func=graph_command)
     return parser
 

@@ -9,7 +9,7 @@ gradient to about 1e-9; a wrong gradient is usually off in the first digit.
 from __future__ import annotations
 
 import warnings
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

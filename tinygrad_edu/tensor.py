@@ -6,7 +6,8 @@ This file holds storage, attributes and the operator overloads; every piece of m
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 
@@ -31,7 +32,7 @@ class Tensor:
     says otherwise.
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "_ctx", "_retains_grad", "name", "__weakref__")
+    __slots__ = ("__weakref__", "_ctx", "_retains_grad", "data", "grad", "name", "requires_grad")
 
     # numpy must not treat a Tensor as an array inside `ndarray + Tensor` (it would build an object
     # array element by element); with this, Python calls Tensor.__radd__ instead.

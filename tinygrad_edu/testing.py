@@ -287,7 +287,7 @@ def axes(ndim: int, allow_none: bool = True, allow_tuple: bool = True) -> st.Sea
 def indices(shape: tuple[int, ...], allow_arrays: bool = True) -> st.SearchStrategy:
     """Indices for a tensor of `shape`: numpy's basic indices (ints, negative ints, slices with
     any step, None, Ellipsis) and, when `allow_arrays`, integer-array indices, which may repeat a
-    position (alone, one array per axis, or one array after full slices)."""
+    position (one array per axis, or one array after full slices), and boolean masks."""
     basic = hnp.basic_indices(shape, allow_newaxis=True, allow_ellipsis=True)
     if not allow_arrays or not shape or 0 in shape:
         return basic
@@ -300,7 +300,8 @@ def indices(shape: tuple[int, ...], allow_arrays: bool = True) -> st.SearchStrat
         )
 
     one_axis = st.integers(0, len(shape) - 1).flatmap(after_slices)
-    return st.one_of(basic, full, one_axis)
+    mask = hnp.arrays(np.bool_, shape)
+    return st.one_of(basic, full, one_axis, mask)
 
 
 def reshape_targets(shape: tuple[int, ...], max_dims: int = 4) -> st.SearchStrategy:

@@ -16,8 +16,9 @@ import math
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -94,7 +95,9 @@ def fit(
         optimizer = optim.SGD(model.parameters(), lr=lr)
     if isinstance(loss, str):
         if loss not in COURSE_LOSSES:
-            raise ValueError(f"fit: loss must be one of {sorted(COURSE_LOSSES)} or a callable, got {loss!r}")
+            raise ValueError(
+                f"fit: loss must be one of {sorted(COURSE_LOSSES)} or a callable, got {loss!r}"
+            )
         loss_fn, course_order = COURSE_LOSSES[loss], True
     else:
         loss_fn, course_order = loss, False
@@ -115,7 +118,7 @@ def fit(
             if not math.isfinite(value):
                 history.stopped = "diverged"
                 if i > 0:
-                    for p, saved in zip(params, backup):
+                    for p, saved in zip(params, backup, strict=False):
                         p.data[...] = saved
                 log(
                     f"Cost after iteration {i} is {value}: training diverged and stopped. The "
@@ -126,7 +129,7 @@ def fit(
             cost.backward()
             if course_order:
                 _scale_grads(params, 1 / m)
-            for p, saved in zip(params, backup):
+            for p, saved in zip(params, backup, strict=False):
                 np.copyto(saved, p.data)
             optimizer.step()
             history.costs.append(value)

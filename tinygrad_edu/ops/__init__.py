@@ -1,8 +1,8 @@
 """Every built-in op, one family per file; `table.OPS` lists them for the tests."""
 
 from tinygrad_edu.ops.activations import LeakyReLU, ReLU, Sigmoid, Tanh
-from tinygrad_edu.ops.loss import BCEWithLogits
 from tinygrad_edu.ops.arithmetic import Add, Div, Mul, Neg, Pow, Sub
+from tinygrad_edu.ops.loss import BCEWithLogits
 from tinygrad_edu.ops.matmul import MatMul
 from tinygrad_edu.ops.movement import BroadcastTo, Index, Reshape, Transpose
 from tinygrad_edu.ops.op import Op
@@ -11,30 +11,30 @@ from tinygrad_edu.ops.softmax import LogSoftmax, Softmax
 from tinygrad_edu.ops.unary import Abs, Exp, Log, Sqrt
 
 __all__ = [
-    "Op",
-    "Add",
-    "Sub",
-    "Mul",
-    "Div",
-    "Pow",
-    "Neg",
-    "MatMul",
-    "Exp",
-    "Log",
-    "Sqrt",
     "Abs",
-    "Sigmoid",
-    "Tanh",
-    "ReLU",
-    "LeakyReLU",
-    "Sum",
-    "Mean",
-    "Max",
-    "Softmax",
-    "LogSoftmax",
-    "Reshape",
-    "Transpose",
-    "BroadcastTo",
-    "Index",
+    "Add",
     "BCEWithLogits",
+    "BroadcastTo",
+    "Div",
+    "Exp",
+    "Index",
+    "LeakyReLU",
+    "Log",
+    "LogSoftmax",
+    "MatMul",
+    "Max",
+    "Mean",
+    "Mul",
+    "Neg",
+    "Op",
+    "Pow",
+    "ReLU",
+    "Reshape",
+    "Sigmoid",
+    "Softmax",
+    "Sqrt",
+    "Sub",
+    "Sum",
+    "Tanh",
+    "Transpose",
 ]

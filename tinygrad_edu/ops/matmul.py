@@ -43,17 +43,17 @@ class MatMul(Op):
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
-        a2 = a.reshape((1,) + a.shape) if a.ndim == 1 else a
-        b2 = b.reshape(b.shape + (1,)) if b.ndim == 1 else b
+        a2 = a.reshape((1, *a.shape)) if a.ndim == 1 else a
+        b2 = b.reshape((*b.shape, 1)) if b.ndim == 1 else b
         g = grad
         if a.ndim == 1:
             g = (
-                g.reshape(g.shape[:-1] + (1,) + g.shape[-1:])
+                g.reshape((*g.shape[:-1], 1, *g.shape[-1:]))
                 if b.ndim > 1
-                else g.reshape((1,) + g.shape)
+                else g.reshape((1, *g.shape))
             )
         if b.ndim == 1:
-            g = g.reshape(g.shape + (1,))
+            g = g.reshape((*g.shape, 1))
         ga = gb = None
         if need_a:
             ga = unbroadcast(g @ _swap(b2), a2.shape).reshape(a.shape)
@@ -66,5 +66,5 @@ def _swap(x):
     """x with its last two axes exchanged (the transpose of each matrix in a batch)."""
     if x.ndim == 2:
         return x.T
-    axes = tuple(range(x.ndim - 2)) + (x.ndim - 1, x.ndim - 2)
+    axes = (*tuple(range(x.ndim - 2)), x.ndim - 1, x.ndim - 2)
     return x.transpose(axes)

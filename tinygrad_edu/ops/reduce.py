@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 from tinygrad_edu.broadcast import normalize_axis
 from tinygrad_edu.ops.op import Op, broadcast_to
 

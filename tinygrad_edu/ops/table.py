@@ -7,8 +7,8 @@ against central differences (backward) over generated inputs, with no new test t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
