@@ -128,7 +128,8 @@ def test_the_trace_observer_sees_every_node_once_in_sweep_order() -> None:
     a, _, _, J = course_graph()
     seen = []
     run_backward(J, np.ones(()), trace=lambda node, g, pairs: seen.append((node.name, len(pairs))))
-    assert seen == [("J", 1), ("v", 2), ("a", 0), ("u", 2), ("b", 0), ("c", 0)]
+    # ops newest first, then the leaves (their gradients are complete only at the end)
+    assert seen == [("J", 1), ("v", 2), ("u", 2), ("a", 0), ("b", 0), ("c", 0)]
     assert a.grad.item() == 3.0
 
 

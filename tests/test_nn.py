@@ -554,3 +554,19 @@ def test_first_costs_of_the_other_cat_models(cats) -> None:
     assert f"{nn.binary_cross_entropy(shallow(X), Y).item():.6f}" == "0.693050"
     logreg = nn.LogisticRegression(12288)
     assert f"{nn.binary_cross_entropy_with_logits(logreg.logits(X), Y).item():.6f}" == "0.693147"
+
+
+def test_parameters_follow_changes_to_the_module_tree() -> None:
+    """parameters() is cached between changes; adding, replacing or deleting a parameter or a
+    child module anywhere in the tree shows up at once."""
+    model = nn.DeepNet([3, 2, 1], seed=1)
+    before = list(model.parameters())
+    assert list(model.parameters()) == before
+    model.layers.append(nn.Linear(1, 1))
+    assert len(list(model.parameters())) == len(before) + 2
+    model.extra = Tensor([1.0], requires_grad=True)
+    assert any(p is model.extra for p in model.parameters())
+    model.extra = None
+    assert "extra" not in dict(model.named_parameters())
+    del model.layers
+    assert list(model.parameters()) == []

@@ -16,6 +16,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from contextlib import ContextDecorator
+from heapq import heappop, heappush
+from itertools import count
 from typing import Any
 
 import numpy as np
@@ -41,6 +43,12 @@ class _GradMode(threading.local):
 
 
 _mode = _GradMode()
+# Every recorded op gets the next number, counting down: an op's inputs were made before it, so they
+# have larger numbers, and a heap (smallest first) pops the newest op first.
+_creation_order = count(0, -1)
+# How many threads are inside detect_anomaly() (anomaly.py keeps it): the one check per op and per
+# backward step, so the checks cost nothing while nobody uses them.
+_anomaly_threads = 0
 
 
 def is_grad_enabled() -> bool:
@@ -109,13 +117,19 @@ class Function:
     whether input i needs a gradient, so backward can skip work nobody uses (return None there).
 
     A subclass may define `check(*arrays, **kwargs)`, called before `forward`, to raise a clear error
-    for arguments the op cannot take; `forward` itself then assumes valid input.
+    for arguments the op cannot take; `forward` itself then assumes valid input. Where numpy itself
+    refuses bad arguments (shapes that do not broadcast), `on_error(*arrays, **kwargs)` may replace
+    `check`: it runs only when `forward` raises, so valid calls pay nothing for it, and it raises
+    the error that names the op and the shapes.
     """
 
     check = None  # optional argument check, see the class docstring
+    on_error = None  # optional: explains an error the forward raised, see the class docstring
     _builtin = False  # built-in ops return fresh gradient arrays the engine may reuse in place
     parents: tuple = ()
     needs_input_grad: tuple = ()
+
+    _saved: tuple | None = ()  # what save_for_backward kept; None once backward freed it
 
     def save_for_backward(self, *arrays: Any) -> None:
         """Keep arrays for backward (freed after backward unless `retain_graph=True`)."""
@@ -123,7 +137,7 @@ class Function:
 
     @property
     def saved_tensors(self) -> tuple:
-        saved = self.__dict__.get("_saved", ())
+        saved = self._saved
         if saved is None:
             raise RuntimeError(
                 f"{type(self).__name__}: trying to backward through the graph a second time: its "
@@ -143,7 +157,7 @@ class Function:
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Tensor:
         """Run the op on Tensors (and plain values), recording it when a gradient will be needed."""
-        ctx = cls()
+        ctx = object.__new__(cls)
         arrays = []
         needs = []
         record = False
@@ -151,22 +165,30 @@ class Function:
             if isinstance(a, Tensor):
                 arrays.append(a.data)
                 needs.append(a.requires_grad)
-                record = record or a.requires_grad
+                if a.requires_grad:
+                    record = True
             else:
                 arrays.append(a)
                 needs.append(False)
-        record = record and _mode.enabled
         ctx.needs_input_grad = tuple(needs)
         if cls.check is not None:
             cls.check(*arrays, **kwargs)
-        out = cls.forward(ctx, *arrays, **kwargs)
+        try:
+            out = cls.forward(ctx, *arrays, **kwargs)
+        except (ValueError, TypeError, IndexError):
+            if cls.on_error is not None:
+                cls.on_error(*arrays, **kwargs)  # raises the clear error, if it recognizes one
+            raise
         if type(out) is not np.ndarray:
             out = _as_output(cls, out)
         result = Tensor._wrap(out)
-        if record:
+        if record and _mode.enabled:
             ctx.parents = args
+            ctx.seq = next(_creation_order)
             result.requires_grad = True
             result._ctx = ctx
+        if _anomaly_threads:
+            _anomaly.after_forward(ctx, arrays, result)
         return result
 
     def __repr__(self) -> str:
@@ -189,34 +211,6 @@ def _as_output(cls: type, out: Any) -> np.ndarray:
 # The backward pass.
 
 
-def _toposort(root: Tensor) -> list[Tensor]:
-    """Tensors that lead from a leaf requiring grad to `root`, inputs before the ops that used them.
-
-    Depth-first with an explicit stack (no recursion): a node is appended once all its parents are."""
-    order: list[Tensor] = []
-    visited: set[int] = set()
-    stack: list[tuple[Tensor, bool]] = [(root, False)]
-    while stack:
-        node, done = stack.pop()
-        if done:
-            order.append(node)
-            continue
-        if id(node) in visited:
-            continue
-        visited.add(id(node))
-        stack.append((node, True))
-        ctx = node._ctx
-        if ctx is not None:
-            for parent in ctx.parents:
-                if (
-                    isinstance(parent, Tensor)
-                    and parent.requires_grad
-                    and id(parent) not in visited
-                ):
-                    stack.append((parent, False))
-    return order
-
-
 def run_backward(
     root: Tensor,
     grad: np.ndarray,
@@ -230,41 +224,46 @@ def run_backward(
     tensors that called `retain_grad()`). With `inputs`, nothing is written: the gradients of those
     tensors are returned in order (None for one that `root` does not depend on).
 
-    Each node's gradient is the sum over its consumers (the multivariate chain rule); it is released
-    as soon as the node's own backward has used it.
+    Order: every recorded op carries a creation number, and an op's inputs were always made before
+    it, so sweeping the ops from the newest to the oldest (a heap keyed by that number) reaches each
+    tensor only after all of its consumers have added their part: its gradient is then complete, the
+    sum over its consumers (the multivariate chain rule). It is released as soon as the tensor's own
+    backward has used it. No recursion, so a graph 100,000 ops deep is fine.
 
     `trace(node, g, pairs)`, when given, watches the sweep (`viz.explain_backward` prints it): it is
-    called once for every node a gradient reaches, in sweep order, with `g` (the node's gradient,
-    summed over its consumers) and `pairs`, the `(parent, gradient)` its backward passes on (empty
-    for a leaf). The arrays are the engine's own and may be summed into later: copy what you keep.
+    called once for every node a gradient reaches, ops in sweep order then leaves, with `g` (the
+    node's gradient, summed over its consumers) and `pairs`, the `(parent, gradient)` its backward
+    passes on (empty for a leaf). The arrays are the engine's own: copy what you keep.
     """
-    order = _toposort(root)
     wanted = None if inputs is None else {id(t): i for i, t in enumerate(inputs)}
     results: list[np.ndarray | None] = [None] * (len(inputs) if inputs is not None else 0)
     grads: dict[int, np.ndarray] = {id(root): grad}
-    owned: set[int] = {id(root)}  # arrays the engine made itself: safe to add into in place
+    # Arrays the engine may add into in place: made by the engine (a sum) or handed by a built-in op
+    # to exactly one input. An op may pass `g` itself on (add: d(out)/da = 1), or one array to two
+    # inputs (`x + x`); those are shared and must never be written.
+    owned: set[int] = {id(root)}
+    leaves: list[Tensor] = []
+    heap: list[tuple[int, Tensor]] = []
+    if root._ctx is None:
+        leaves.append(root)
+    else:
+        heap.append((root._ctx.seq, root))
 
-    for node in reversed(order):
+    while heap:
+        node = heappop(heap)[1]
         key = id(node)
-        g = grads.pop(key, None)
-        if g is None:
-            continue  # no gradient flows here (an op returned None for it)
+        g = grads.pop(key)
         is_owned = key in owned
-        owned.discard(key)
+        if is_owned:
+            owned.discard(key)
         if wanted is not None and key in wanted:
             results[wanted[key]] = g if is_owned else g.copy()
-            is_owned = False  # handed out: no parent may add into it now
-        ctx = node._ctx
-        if ctx is None:
-            if trace is not None:
-                trace(node, g, [])
-            if wanted is None:
-                _accumulate_leaf(node, g, is_owned)
-            continue
+            is_owned = False  # handed out: nobody may add into it now
         if node._retains_grad and wanted is None:
             _accumulate_leaf(node, g, False)
+        ctx = node._ctx
         in_grads = ctx.backward(ctx, g)
-        if not retain_graph and "_saved" in ctx.__dict__:
+        if not retain_graph:
             ctx._saved = None
         if type(in_grads) is not tuple:
             in_grads = (in_grads,)
@@ -274,37 +273,58 @@ def run_backward(
                 f"{type(ctx).__name__}.backward returned {len(in_grads)} gradients for "
                 f"{len(parents)} inputs; return one per input (None where none is needed)"
             )
-        # An array may be added into in place only while one pending gradient alone holds it. An op
-        # may hand on `g` itself (add: d(out)/da = 1) or one array to two inputs (`x + x`), so an
-        # array becomes a parent's own only if exactly one parent receives it and the op made it
-        # (or it is `g` and this node owned it).
-        pairs = [
-            (parent, _check_grad(ctx, parent, pg))
-            for parent, pg, need in zip(parents, in_grads, ctx.needs_input_grad, strict=True)
-            if need and pg is not None
-        ]
-        ids = [id(pg) for _, pg in pairs]
-        if trace is not None:
-            trace(node, g, pairs)
-        for parent, pg in pairs:
+        if _anomaly_threads:
+            _anomaly.after_backward(ctx, g, in_grads)
+        pairs = [] if trace is not None else None
+        for parent, pg, need in zip(parents, in_grads, ctx.needs_input_grad, strict=True):
+            if not need or pg is None:
+                continue
+            data = parent.data
+            if type(pg) is not np.ndarray or pg.dtype is not data.dtype or pg.shape != data.shape:
+                pg = _check_grad(ctx, parent, pg)
+            if pairs is not None:
+                pairs.append((parent, pg))
             pkey = id(parent)
-            fresh = (
-                ctx._builtin
-                and pg.base is None
-                and pg.flags.writeable
-                and ids.count(id(pg)) == 1
-                and (pg is not g or is_owned)
-            )
-            if pkey not in grads:
+            stored = grads.get(pkey)
+            if stored is None:
                 grads[pkey] = pg
-                if fresh:
-                    owned.add(pkey)
+                parent_ctx = parent._ctx
+                if parent_ctx is not None:
+                    heappush(heap, (parent_ctx.seq, parent))
+                else:
+                    leaves.append(parent)
+                    # a leaf keeps its gradient array without a copy when the engine may own it
+                    if (
+                        ctx._builtin
+                        and pg.base is None
+                        and (pg is not g or is_owned)
+                        and _only_once(pg, in_grads)
+                    ):
+                        owned.add(pkey)
             elif pkey in owned:
-                grads[pkey] += pg
+                np.add(stored, pg, out=stored)
             else:
-                grads[pkey] = grads[pkey] + pg
+                total = stored + pg  # numpy gives a scalar, not an array, for 0-d operands
+                grads[pkey] = total if type(total) is np.ndarray else np.asarray(total)
                 owned.add(pkey)
+        if pairs is not None:
+            trace(node, g, pairs)
+
+    for leaf in leaves:
+        key = id(leaf)
+        g = grads.pop(key)
+        if trace is not None:
+            trace(leaf, g, [])
+        if wanted is None:
+            _accumulate_leaf(leaf, g, key in owned)
+        elif key in wanted:
+            results[wanted[key]] = g if key in owned else g.copy()
     return results if inputs is not None else None
+
+
+def _only_once(pg: np.ndarray, grads: tuple) -> bool:
+    # `x + x`: add hands one array to both inputs; neither may then own it
+    return len(grads) == 1 or sum(1 for other in grads if other is pg) <= 1
 
 
 def _check_grad(ctx: Function, parent: Tensor, pg: Any) -> np.ndarray:
@@ -333,4 +353,5 @@ def _accumulate_leaf(node: Tensor, g: np.ndarray, owned: bool) -> None:
         node.grad.data += g
 
 
+from tinygrad_edu import anomaly as _anomaly  # noqa: E402
 from tinygrad_edu.tensor import Tensor  # noqa: E402  (tensor.py uses Function at call time)

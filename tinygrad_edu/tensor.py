@@ -264,9 +264,10 @@ class Tensor:
         return arr.astype(dtype, copy=False)
 
     def _binary(self, op: type, other: Any, reflected: bool = False) -> Tensor:
-        other = self._operand(other)
-        if other is NotImplemented:
-            return NotImplemented
+        if not (isinstance(other, Tensor) or type(other) in _SCALARS):
+            other = self._operand(other)
+            if other is NotImplemented:
+                return NotImplemented
         return op.apply(other, self) if reflected else op.apply(self, other)
 
     def __add__(self, other: Any) -> Tensor:

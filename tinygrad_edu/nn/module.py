@@ -18,6 +18,15 @@ import numpy as np
 from tinygrad_edu.autograd import no_grad
 from tinygrad_edu.tensor import Tensor
 
+# Bumped whenever any module gains or loses a parameter or a child: `named_parameters()` keeps its
+# list until then, so a training loop does not walk the module tree twice per iteration.
+_structure_version = 0
+
+
+def _structure_changed() -> None:
+    global _structure_version
+    _structure_version += 1
+
 
 class LoadResult(NamedTuple):
     """What `load_state_dict(strict=False)` skipped (both empty after a strict load)."""
@@ -58,8 +67,10 @@ class Module:
         self._unregister(name)
         if isinstance(value, Tensor) and value.requires_grad:
             self._param_names.append(name)
+            _structure_changed()
         elif isinstance(value, Module):
             self._module_names.append(name)
+            _structure_changed()
         object.__setattr__(self, name, value)
 
     def __delattr__(self, name: str) -> None:
@@ -71,6 +82,7 @@ class Module:
         for names in (self._param_names, self._module_names):
             if name in names:
                 names.remove(name)
+                _structure_changed()
 
     # ------------------------------------------------------------------------------------------
     # Running
@@ -123,6 +135,13 @@ class Module:
     def named_parameters(self) -> Iterator[tuple[str, Tensor]]:
         """Every parameter with its dotted path (`"layers.0.W"`), in registration order.
         A tensor shared by two layers is listed once, under its first name."""
+        cached = self.__dict__.get("_named_parameters_cache")
+        if cached is None or cached[0] != _structure_version:
+            cached = (_structure_version, list(self._walk_parameters()))
+            object.__setattr__(self, "_named_parameters_cache", cached)
+        return iter(cached[1])
+
+    def _walk_parameters(self) -> Iterator[tuple[str, Tensor]]:
         seen: set[int] = set()
         for path, module in self.named_modules():
             for name in module._param_names:
@@ -133,8 +152,7 @@ class Module:
 
     def parameters(self) -> Iterator[Tensor]:
         """The parameters, for an optimizer: `optim.SGD(model.parameters(), lr=0.0075)`."""
-        for _, param in self.named_parameters():
-            yield param
+        return (param for _, param in self.named_parameters())
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget the gradients before the next backward (backward adds into `.grad`).

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from tinygrad_edu.broadcast import check_broadcast, unbroadcast
 from tinygrad_edu.ops.op import Op, log, shape_of
 
@@ -21,9 +19,9 @@ class BinaryOp(Op):
     symbol = "?"
 
     @classmethod
-    def check(cls, a: Any, b: Any) -> None:
-        if type(a) is np.ndarray and type(b) is np.ndarray and a.shape != b.shape:
-            check_broadcast(f"{cls.name} ({cls.symbol})", a.shape, b.shape)
+    def on_error(cls, a: Any, b: Any) -> None:
+        # numpy refused the operands: say which op and which shapes, in the course's terms
+        check_broadcast(f"{cls.name} ({cls.symbol})", shape_of(a), shape_of(b))
 
 
 class Add(BinaryOp):

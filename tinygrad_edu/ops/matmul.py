@@ -17,7 +17,7 @@ class MatMul(Op):
     removed from the result, and put back into the gradient before the products above."""
 
     @classmethod
-    def check(cls, a, b):
+    def on_error(cls, a, b):
         if np.ndim(a) == 0 or np.ndim(b) == 0:
             raise ValueError(
                 f"matmul (@): both operands need at least 1 dimension, got shapes {np.shape(a)} "

@@ -40,4 +40,6 @@ def broadcast_to(x: Any, shape: tuple[int, ...]) -> Any:
 
 def shape_of(x: Any) -> tuple[int, ...]:
     """The shape of an op argument (a Python number has shape ())."""
-    return x.shape if isinstance(x, np.ndarray) else np.shape(x)
+    if type(x) is np.ndarray:
+        return x.shape
+    return () if type(x) in (int, float, bool) else np.shape(x)
