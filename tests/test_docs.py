@@ -19,10 +19,11 @@ TUTORIALS = (
     "04_deep_network.md",
     "05_your_own_op.md",
     "06_pytorch.md",
+    "07_when_things_go_wrong.md",
 )
 
 
-def test_the_six_tutorials_are_there() -> None:
+def test_the_tutorials_are_there() -> None:
     assert set(TUTORIALS) <= {p.name for p in PAGES}
 
 

@@ -7,6 +7,7 @@
 Tensor([2., 4., 6.])
 """
 
+from tinygrad_edu.anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled
 from tinygrad_edu.autograd import (
     Function,
     enable_grad,
@@ -20,12 +21,15 @@ from tinygrad_edu.tensor import Tensor
 __version__ = "0.1.0"
 
 __all__ = [
+    "AnomalyError",
     "Function",
     "GradcheckError",
     "Tensor",
     "__version__",
+    "detect_anomaly",
     "enable_grad",
     "gradcheck",
+    "is_anomaly_enabled",
     "is_grad_enabled",
     "no_grad",
     "numerical_grad",

@@ -13,6 +13,7 @@ right to left multiplying local derivatives (dJ/da = dJ/dv * dv/da). This file i
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Callable
 from contextlib import ContextDecorator
@@ -175,10 +176,10 @@ class Function:
             cls.check(*arrays, **kwargs)
         try:
             out = cls.forward(ctx, *arrays, **kwargs)
-        except (ValueError, TypeError, IndexError):
+        except (ValueError, TypeError, IndexError, OverflowError) as exc:
             if cls.on_error is not None:
                 cls.on_error(*arrays, **kwargs)  # raises the clear error, if it recognizes one
-            raise
+            raise _naming_the_op(cls, exc, arrays, kwargs) from None
         if type(out) is not np.ndarray:
             out = _as_output(cls, out)
         result = Tensor._wrap(out)
@@ -193,6 +194,25 @@ class Function:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"
+
+
+def _naming_the_op(cls: type, exc: Exception, arrays: list, kwargs: dict) -> Exception:
+    """An error raised inside `forward`, made to say which op it came from.
+
+    The ops' own errors already name the op (`sum: axis 5 is out of range ...`) and pass unchanged.
+    Any other (numpy refusing a bool tensor, `int too large to convert to float`) becomes the same
+    kind of error (OverflowError becomes ValueError) with the op's name, numpy's words, and the
+    inputs' shapes and dtypes: an error never leaves an op without saying which op it was."""
+    msg = str(exc)
+    names = {cls.__name__, getattr(cls, "name", cls.__name__)}
+    flat = msg.lower().replace("_", "")
+    if any(n.lower().replace("_", "") in flat for n in names):
+        return exc
+    label = f"{cls.name} ({cls.symbol})" if hasattr(cls, "symbol") else cls.__name__
+    inputs = [f"{a.shape} {a.dtype}" if isinstance(a, np.ndarray) else f"{a!r:.20}" for a in arrays]
+    inputs += [f"{k}={v!r:.40}" for k, v in kwargs.items()]
+    kind = next((k for k in (IndexError, TypeError) if isinstance(exc, k)), ValueError)
+    return kind(f"{label}: {msg} (inputs: {', '.join(inputs)})")
 
 
 def _as_output(cls: type, out: Any) -> np.ndarray:
@@ -235,6 +255,25 @@ def run_backward(
     node's gradient, summed over its consumers) and `pairs`, the `(parent, gradient)` its backward
     passes on (empty for a leaf). The arrays are the engine's own: copy what you keep.
     """
+    # The sweep makes no reference cycles, so Python's cycle collector has nothing to find here;
+    # left on, it would rescan the whole graph again and again on a long one (time per op grows
+    # with the graph). It is paused for the sweep and restored afterwards.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _sweep(root, grad, retain_graph, inputs, trace)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _sweep(
+    root: Tensor,
+    grad: np.ndarray,
+    retain_graph: bool,
+    inputs: tuple[Tensor, ...] | None,
+    trace: Callable[[Tensor, np.ndarray, list[tuple[Tensor, np.ndarray]]], None] | None,
+) -> list[np.ndarray | None] | None:
     wanted = None if inputs is None else {id(t): i for i, t in enumerate(inputs)}
     results: list[np.ndarray | None] = [None] * (len(inputs) if inputs is not None else 0)
     grads: dict[int, np.ndarray] = {id(root): grad}

@@ -210,7 +210,13 @@ class Tensor:
                 )
             g = np.ones_like(self.data)
         else:
-            g = _to_array(grad.data if isinstance(grad, Tensor) else grad, self.data.dtype)
+            try:
+                g = _to_array(grad.data if isinstance(grad, Tensor) else grad, self.data.dtype)
+            except (TypeError, ValueError) as exc:
+                raise type(exc)(
+                    f"backward: grad must be real numbers of the output's shape {self.shape} "
+                    f"({exc})"
+                ) from None
             if g.shape != self.shape:
                 raise ValueError(
                     f"backward: grad has shape {g.shape} but the output has shape {self.shape}; "
@@ -265,9 +271,15 @@ class Tensor:
 
     def _binary(self, op: type, other: Any, reflected: bool = False) -> Tensor:
         if not (isinstance(other, Tensor) or type(other) in _SCALARS):
-            other = self._operand(other)
-            if other is NotImplemented:
+            operand = self._operand(other)
+            if operand is NotImplemented:
+                # Python would try the other operand's reflected method next: an ndarray's fails
+                # with a message about ufuncs, and after a reflected call nobody is left. Say here
+                # what is wrong, naming the op.
+                if reflected or isinstance(other, np.ndarray):
+                    raise _not_numbers(f"{op.name} ({op.symbol})", other)
                 return NotImplemented
+            other = operand
         return op.apply(other, self) if reflected else op.apply(self, other)
 
     def __add__(self, other: Any) -> Tensor:
@@ -325,7 +337,11 @@ class Tensor:
             from tinygrad_edu.broadcast import check_broadcast
 
             check_broadcast(op, self.data.shape, b.shape)
-        return Tensor._wrap(np.asarray(fn(self.data, b)))
+        try:
+            out = fn(self.data, b)
+        except OverflowError:  # a Python int beyond float64, e.g. 10**400
+            raise ValueError(f"{op}: {b!r:.40} is too large to compare with a float") from None
+        return Tensor._wrap(np.asarray(out))
 
     def __lt__(self, other: Any) -> Tensor:
         return self._compare(other, "<", np.less)
@@ -402,7 +418,10 @@ class Tensor:
 
     def transpose(self, *axes: Any) -> Tensor:
         if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
-            axes = tuple(axes[0])
+            # an explicit tuple is a permutation to check, even an empty one (only 0-d takes it)
+            return _ops.Transpose.apply(self, axes=tuple(axes[0]))
+        if axes == (None,):  # numpy's spelling of "reverse them"
+            axes = ()
         return _ops.Transpose.apply(self, axes=axes or None)
 
     def flatten(self) -> Tensor:
@@ -440,10 +459,30 @@ def _to_array(data: Any, dtype: Any) -> np.ndarray:
         return arr if dtype is None or arr.dtype == dtype else arr.astype(dtype)
     if kind in "biu":
         return arr.astype(dtype or np.float64)
+    if kind == "O" and arr.size and all(type(v) in _SCALARS for v in arr.flat):
+        # numpy keeps ints beyond int64 (2**70) as Python objects; like every int they become floats
+        try:
+            return arr.astype(dtype or np.float64)
+        except OverflowError:
+            raise ValueError(
+                f"Tensor: data holds an int too large for a float (above about 1.8e308): "
+                f"{data!r:.60}"
+            ) from None
     what = {"c": "complex numbers", "U": "strings", "S": "bytes", "O": "Python objects"}
     raise TypeError(
         f"Tensor: data must be real numbers, got {what.get(kind, arr.dtype)} "
         f"(numpy dtype {arr.dtype}) from {type(data).__name__}"
+    )
+
+
+def _not_numbers(op: str, other: Any) -> TypeError:
+    """The error for an operand that is not real numbers: a str, None, complex, Python objects."""
+    what = type(other).__name__
+    if isinstance(other, np.ndarray):
+        what += f" of dtype {other.dtype}"
+    return TypeError(
+        f"{op}: cannot combine a Tensor with {what} {other!r:.40}; the other operand must be a "
+        "number, an array (or list) of real numbers, or a Tensor"
     )
 
 
@@ -460,9 +499,9 @@ def _shape_arg(op: str, shape: tuple, allow_negative: bool = False) -> tuple[int
 
 
 def _as_matmul_operand(other: Any) -> Any:
-    # a Python number would pass through as a scalar; matmul needs arrays, so numpy's error comes
-    # from the op's own check naming both shapes
-    return np.asarray(other, dtype=float) if type(other) in _SCALARS else other
+    # matmul refuses a scalar whatever its value, and the op's own error says to use * instead: a
+    # 0-d array stands in for the number (converting it could fail for an int like 10**400)
+    return np.zeros(()) if type(other) in _SCALARS else other
 
 
 from tinygrad_edu import ops as _ops  # noqa: E402  (ops need Tensor's module loaded first)

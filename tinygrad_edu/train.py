@@ -117,12 +117,18 @@ def fit(
             value = cost.item() / m if course_order else cost.item()
             if not math.isfinite(value):
                 history.stopped = "diverged"
-                if i > 0:
-                    for p, saved in zip(params, backup, strict=False):
-                        p.data[...] = saved
+                if i == 0:  # nothing was updated yet: the data or the model makes the nan
+                    log(
+                        f"Cost after iteration 0 is {value}: training stopped before any update. "
+                        "The parameters are unchanged; look for NaN or inf in X and Y, or a log "
+                        "of 0 in the cost (detect_anomaly() names the op)."
+                    )
+                    break
+                for p, saved in zip(params, backup, strict=False):
+                    p.data[...] = saved
                 log(
                     f"Cost after iteration {i} is {value}: training diverged and stopped. The "
-                    f"parameters are kept from iteration {max(i - 1, 0)}, the last with a finite "
+                    f"parameters are kept from iteration {i - 1}, the last with a finite "
                     f"cost. Try a smaller learning rate (lr={_lr_of(optimizer)})."
                 )
                 break

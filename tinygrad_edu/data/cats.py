@@ -109,13 +109,22 @@ def _read(path: Path, keys: tuple[str, ...], source: str) -> dict[str, np.ndarra
 
     try:
         with h5py.File(path, "r") as f:
-            missing = [k for k in keys if not isinstance(f.get(k), h5py.Dataset)]
-            found = sorted(f.keys())
-            arrays = {} if missing else {k: np.asarray(f[k][()]) for k in keys}
-    except OSError as e:  # h5py's word for "not HDF5", "truncated", "cannot read"
+            found = sorted(str(k) for k in f)
+            missing = [k for k in keys if k not in found]
+            damaged = [k for k in keys if k in found and not isinstance(f.get(k), h5py.Dataset)]
+            arrays = {} if missing or damaged else {k: np.asarray(f[k][()]) for k in keys}
+    # OSError is h5py's word for "not HDF5", "truncated", "cannot read"; a file whose inner
+    # structure is damaged raises RuntimeError, KeyError or ValueError from deeper in HDF5
+    except (OSError, RuntimeError, KeyError, ValueError, TypeError) as e:
         raise _error(path, f"is not a readable HDF5 file ({e})", source) from e
     if missing:
         raise _error(path, f"has no dataset {', '.join(missing)} (it holds: {found})", source)
+    if damaged:
+        raise _error(
+            path,
+            f"has {', '.join(damaged)} but not as a readable dataset (a group, or damaged)",
+            source,
+        )
     return arrays
 
 

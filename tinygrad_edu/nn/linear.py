@@ -44,7 +44,10 @@ class Linear(Module):
 
     def forward(self, A_prev: Tensor | np.ndarray) -> Tensor:
         if not isinstance(A_prev, Tensor):
-            A_prev = Tensor(A_prev, dtype=self.W.dtype)
+            try:
+                A_prev = Tensor(A_prev, dtype=self.W.dtype)
+            except (TypeError, ValueError) as exc:  # name the layer, not only the conversion
+                raise type(exc)(f"{self!r}: A_prev must be an array of numbers ({exc})") from None
         if A_prev.ndim != 2 or A_prev.shape[0] != self.n_in:
             raise ValueError(
                 f"{self!r}: A_prev has shape {A_prev.shape}, expected ({self.n_in}, m); "

@@ -14,8 +14,14 @@ from tinygrad_edu.ops import BCEWithLogits
 from tinygrad_edu.tensor import Tensor
 
 
-def _tensor(x: Any, dtype: Any = None) -> Tensor:
-    return x if isinstance(x, Tensor) else Tensor(x, dtype=dtype)
+def _tensor(fn: str, name: str, x: Any, dtype: Any = None) -> Tensor:
+    """`x` as a Tensor; anything that is not real numbers (a str, None, ...) is refused by name."""
+    if isinstance(x, Tensor):
+        return x
+    try:
+        return Tensor(x, dtype=dtype)
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(f"{fn}: {name} must be real numbers ({exc})") from None
 
 
 def _check_same_shape(fn: str, a_name: str, A: Tensor, Y: Tensor) -> None:
@@ -43,8 +49,8 @@ def binary_cross_entropy(A: Tensor | np.ndarray, Y: Any, reduction: str = "mean"
     Its gradient dJ/dA = -(1/m) (Y/A - (1 - Y)/(1 - A)) is the course's dAL. When A rounds to
     exactly 0 or 1 the log is -inf: prefer `binary_cross_entropy_with_logits` on Z.
     `reduction="sum"` gives the sum (no 1/m), whose gradient is the course's dAL exactly."""
-    A = _tensor(A)
-    Y = _tensor(Y, A.dtype)
+    A = _tensor("binary_cross_entropy", "A", A)
+    Y = _tensor("binary_cross_entropy", "Y", Y, A.dtype)
     _check_same_shape("binary_cross_entropy", "A", A, Y)
     return _reduce("binary_cross_entropy", -(Y * A.log() + (1 - Y) * (1 - A).log()), reduction)
 
@@ -58,8 +64,8 @@ def binary_cross_entropy_with_logits(
 
     the course's dZ[L] = A - Y, finite for any logit (±1000 included). `reduction="sum"` gives
     the sum, with dJ/dZ = A - Y exactly."""
-    Z = _tensor(Z)
-    Y = Y if isinstance(Y, Tensor) else np.asarray(Y, dtype=Z.dtype)
+    Z = _tensor("binary_cross_entropy_with_logits", "Z", Z)
+    Y = _tensor("binary_cross_entropy_with_logits", "Y", Y, Z.dtype)
     _check_same_shape("binary_cross_entropy_with_logits", "Z", Z, Y)
     return BCEWithLogits.apply(Z, Y, reduction=reduction)
 
@@ -71,7 +77,7 @@ def cross_entropy(Z: Tensor | np.ndarray, Y: Any, axis: int = 0) -> Tensor:
 
     Y is one-hot (the shape of Z, or any probabilities summing to 1 per example), or the integer
     labels 0..C-1 of shape (m,) or (1, m). log softmax is computed stably: Z - max - log sum e^Z."""
-    Z = _tensor(Z)
+    Z = _tensor("cross_entropy", "Z", Z)
     if Z.ndim == 0:
         raise ValueError("cross_entropy: Z must have a class axis, got a 0-d tensor")
     axis = _class_axis(axis, Z.ndim)
@@ -90,7 +96,14 @@ def _targets(Z: Tensor, Y: Any, axis: int) -> Tensor:
     """Y as a one-hot Tensor of Z's shape (a Tensor Y of that shape is used as it is)."""
     if isinstance(Y, Tensor) and Y.shape == Z.shape:
         return Y
-    labels = np.asarray(Y.data if isinstance(Y, Tensor) else Y)
+    try:
+        labels = np.asarray(Y.data if isinstance(Y, Tensor) else Y)
+    except ValueError as exc:
+        raise ValueError(f"cross_entropy: Y is not a rectangular array ({exc})") from None
+    if labels.dtype.kind not in "biuf":
+        raise TypeError(
+            f"cross_entropy: Y must be one-hot values or integer labels, got {labels.dtype}"
+        )
     if labels.shape == Z.shape:
         return Tensor(labels, dtype=Z.dtype)
     n_classes = Z.shape[axis]

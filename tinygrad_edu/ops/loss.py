@@ -35,12 +35,12 @@ class BCEWithLogits(Op):
 
     @staticmethod
     def forward(ctx, z, y, reduction="mean"):
-        n = max(z.size, 1) if reduction == "mean" else 1
+        n = z.size if reduction == "mean" else 1
         loss = (np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))).sum()
         if n != 1:
-            loss = loss / n
+            loss = loss / n  # n = 0: the mean of no elements is nan, as numpy's mean and PyTorch's
         ctx.save_for_backward(z, y)
-        ctx.n = n
+        ctx.n = max(n, 1)  # n = 0: the gradient has no elements, so any scale will do
         return np.asarray(loss, dtype=z.dtype)
 
     @staticmethod

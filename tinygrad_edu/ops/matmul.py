@@ -16,6 +16,8 @@ class MatMul(Op):
     A 1-D left operand is a row (1, k) and a 1-D right operand a column (k, 1); the added axis is
     removed from the result, and put back into the gradient before the products above."""
 
+    name, symbol = "matmul", "@"
+
     @classmethod
     def on_error(cls, a, b):
         if np.ndim(a) == 0 or np.ndim(b) == 0:
@@ -32,7 +34,11 @@ class MatMul(Op):
                 f"{'length' if b.ndim == 1 else 'second-to-last axis'} of the right ({k_b})"
             )
         if a.ndim > 2 or b.ndim > 2:
-            check_broadcast("matmul (@) batch axes", a.shape[:-2], b.shape[:-2])
+            check_broadcast(
+                f"matmul (@) of shapes {a.shape} and {b.shape}, batch axes",
+                a.shape[:-2],
+                b.shape[:-2],
+            )
 
     @staticmethod
     def forward(ctx, a, b):
@@ -56,9 +62,13 @@ class MatMul(Op):
             g = g.reshape((*g.shape, 1))
         ga = gb = None
         if need_a:
-            ga = unbroadcast(g @ _swap(b2), a2.shape).reshape(a.shape)
+            ga = unbroadcast(g @ _swap(b2), a2.shape)
+            if a.ndim == 1:
+                ga = ga.reshape(a.shape)
         if need_b:
-            gb = unbroadcast(_swap(a2) @ g, b2.shape).reshape(b.shape)
+            gb = unbroadcast(_swap(a2) @ g, b2.shape)
+            if b.ndim == 1:
+                gb = gb.reshape(b.shape)
         return ga, gb
 
 

@@ -138,7 +138,12 @@ def _plain(index):
     if isinstance(index, Tensor):
         return index.data
     if isinstance(index, list):
-        return np.asarray(index)
+        try:
+            arr = np.asarray(index)
+        except ValueError as exc:  # a ragged list: numpy refuses it with a ValueError too
+            raise ValueError(f"index: {index!r:.40} is not a rectangular list ({exc})") from None
+        # numpy reads an empty list as an empty integer index; np.asarray alone makes it float
+        return arr.astype(np.intp) if arr.size == 0 and arr.dtype.kind == "f" else arr
     return index
 
 

@@ -34,13 +34,17 @@ class Sum(Op):
 
 class Mean(Op):
     """out = (1/n) * sum of a over `axis`, n the number of elements averaged.
-    d(out)/da = 1/n for each of them (the course's cost J = (1/m) sum L)."""
+    d(out)/da = 1/n for each of them (the course's cost J = (1/m) sum L).
+
+    Over an empty axis (n = 0) the mean is nan, as numpy's (which warns), and the gradient has no
+    elements at all."""
 
     @staticmethod
     def forward(ctx, a, axis=None, keepdims=False):
         axes = normalize_axis("mean", axis, a.ndim, a.shape)
         ctx.in_shape, ctx.kept = a.shape, _kept_shape(a.shape, axes)
-        ctx.n = math.prod(a.shape[i] for i in axes)
+        # n = 0 (an empty axis): the gradient has no elements, so 1 keeps backward from 1/0
+        ctx.n = math.prod(a.shape[i] for i in axes) or 1
         return a.mean(axis=axes, keepdims=keepdims)
 
     @staticmethod
