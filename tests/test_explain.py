@@ -12,17 +12,12 @@ from tinygrad_edu import Function, Tensor
 from tinygrad_edu.autograd import run_backward
 from tinygrad_edu.ops.table import OPS
 from tinygrad_edu.viz import backward_steps, explain_backward
+from tinygrad_edu.viz.course import course_graph as viz_course_graph
 from tinygrad_edu.viz.formulas import input_rules, op_formula, output_name, substitute
 
 
 def course_graph() -> tuple[Tensor, ...]:
-    a = Tensor(5.0, requires_grad=True, name="a")
-    b = Tensor(3.0, requires_grad=True, name="b")
-    c = Tensor(2.0, requires_grad=True, name="c")
-    u = b * c
-    v = a + u
-    J = 3 * v
-    u.name, v.name, J.name = "u", "v", "J"
+    a, b, c, _, _, J = viz_course_graph()
     return a, b, c, J
 
 

@@ -9,18 +9,12 @@ import numpy as np
 import pytest
 
 from tinygrad_edu import Tensor, cli
+from tinygrad_edu.viz import course_graph as viz_course_graph
 from tinygrad_edu.viz import draw_graph, graph, has_dot, save_graph, to_dot
 
 
 def course_graph() -> Tensor:
-    a = Tensor(5.0, requires_grad=True, name="a")
-    b = Tensor(3.0, requires_grad=True, name="b")
-    c = Tensor(2.0, requires_grad=True, name="c")
-    u = b * c
-    v = a + u
-    J = 3 * v
-    u.name, v.name, J.name = "u", "v", "J"
-    return J
+    return viz_course_graph().J
 
 
 def labels(dot: str) -> list[str]:

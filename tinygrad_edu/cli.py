@@ -14,8 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from tinygrad_edu.tensor import Tensor
-
 
 @dataclass(frozen=True)
 class Recipe:
@@ -133,14 +131,8 @@ def graph_command(args: argparse.Namespace) -> int:
     The backward lines come from `viz.explain_backward`, which prints the engine's own sweep."""
     from tinygrad_edu import viz
 
-    a = Tensor(5.0, requires_grad=True, name="a")
-    b = Tensor(3.0, requires_grad=True, name="b")
-    c = Tensor(2.0, requires_grad=True, name="c")
-    u = b * c
-    v = a + u
-    J = 3 * v
-    for t, name in ((u, "u"), (v, "v"), (J, "J")):
-        t.name = name
+    a, b, c, u, v, J = viz.course_graph()
+    for t in (u, v, J):
         t.retain_grad()  # so the drawing shows their gradients too
     print("The course's computation graph J = 3(a + b*c) at a = 5, b = 3, c = 2")
     print("Forward (left to right):")
