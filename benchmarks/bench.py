@@ -4,8 +4,8 @@
     python -m benchmarks --threads 2 --json results.json
 
 Each row: the median milliseconds of one training iteration after warm-up for numpy, tinygrad_edu
-and (when installed) PyTorch eager, the ratio tinygrad_edu / numpy (below 1 is faster than numpy),
-and the peak memory of one iteration measured with tracemalloc. Before timing, both frameworks run two
+and (when installed) PyTorch eager, the frameworks taking turns a block of repetitions at a time; the ratio
+tinygrad_edu / numpy (below 1 is faster than numpy); and the peak memory of one iteration measured with tracemalloc. Before timing, both frameworks run two
 iterations from the same parameters and must print the same two costs.
 """
 
@@ -32,15 +32,24 @@ def _pin_threads(n: int) -> None:
     os.execve(sys.executable, [sys.executable, "-m", "benchmarks", *sys.argv[1:]], env)
 
 
-def _median_ms(step: Any, reps: int, warmup: int) -> float:
-    for _ in range(warmup):
-        step()
-    times = []
-    for _ in range(reps):
-        start = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - start)
-    return 1000 * statistics.median(times)
+def _median_ms(steps: dict[str, Any], reps: int, warmup: int, turns: int = 5) -> dict[str, float]:
+    """The median milliseconds of one call of each step.
+
+    The frameworks take turns: each runs `warmup` untimed calls and then a block of its timed calls,
+    `turns` times over. Within a block the data is warm in the cache, as in a training loop; and a
+    slow stretch of the machine (another process, a frequency change) is spread over all of them
+    instead of falling on whichever happened to run then."""
+    times: dict[str, list[float]] = {name: [] for name in steps}
+    per_turn = max(1, -(-reps // turns))
+    for _ in range(turns):
+        for name, step in steps.items():
+            for _ in range(warmup):
+                step()
+            for _ in range(per_turn):
+                start = time.perf_counter()
+                step()
+                times[name].append(time.perf_counter() - start)
+    return {name: 1000 * statistics.median(t) for name, t in times.items()}
 
 
 def _peak_mb(step: Any) -> float:
@@ -72,10 +81,12 @@ def check(workload: Any, rtol: float = 1e-9) -> list[float]:
 def run_row(workload: Any, reps: int, warmup: int, memory: bool) -> dict:
     costs = check(workload)
     row: dict[str, Any] = {"workload": workload.name, "size": workload.size, "costs": costs}
-    for name, step in workload.steps.items():
-        row[f"{name}_ms"] = _median_ms(step, reps, warmup)
-        if memory and name != "pytorch":
-            row[f"{name}_peak_mb"] = _peak_mb(step)
+    for name, ms in _median_ms(workload.steps, reps, warmup).items():
+        row[f"{name}_ms"] = ms
+    if memory:
+        for name, step in workload.steps.items():
+            if name != "pytorch":
+                row[f"{name}_peak_mb"] = _peak_mb(step)
     row["ratio"] = row["tinygrad_edu_ms"] / row["numpy_ms"]
     if "pytorch_ms" in row:
         row["pytorch_ratio"] = row["pytorch_ms"] / row["numpy_ms"]

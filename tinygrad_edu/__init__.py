@@ -15,7 +15,13 @@ from tinygrad_edu.autograd import (
     no_grad,
     set_grad_enabled,
 )
-from tinygrad_edu.gradcheck import GradcheckError, gradcheck, numerical_grad
+from tinygrad_edu.gradcheck import (
+    GradcheckError,
+    WrongOp,
+    gradcheck,
+    locate_wrong_op,
+    numerical_grad,
+)
 from tinygrad_edu.tensor import Tensor
 
 __version__ = "0.1.0"
@@ -25,12 +31,14 @@ __all__ = [
     "Function",
     "GradcheckError",
     "Tensor",
+    "WrongOp",
     "__version__",
     "detect_anomaly",
     "enable_grad",
     "gradcheck",
     "is_anomaly_enabled",
     "is_grad_enabled",
+    "locate_wrong_op",
     "no_grad",
     "numerical_grad",
     "set_grad_enabled",

@@ -127,7 +127,8 @@ class Function:
     check = None  # optional argument check, see the class docstring
     on_error = None  # optional: explains an error the forward raised, see the class docstring
     _builtin = False  # built-in ops return fresh gradient arrays the engine may reuse in place
-    parents: tuple = ()
+    parents: tuple = ()  # the arguments of `apply` (Tensors and plain values), once recorded
+    forward_kwargs: dict = {}  # noqa: RUF012  (read-only default) the keyword arguments, once recorded
     needs_input_grad: tuple = ()
 
     _saved: tuple | None = ()  # what save_for_backward kept; None once backward freed it
@@ -158,20 +159,30 @@ class Function:
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Tensor:
         """Run the op on Tensors (and plain values), recording it when a gradient will be needed."""
-        ctx = object.__new__(cls)
-        arrays = []
-        needs = []
-        record = False
-        for a in args:
-            if isinstance(a, Tensor):
-                arrays.append(a.data)
-                needs.append(a.requires_grad)
-                if a.requires_grad:
-                    record = True
+        ctx = _new(cls)
+        if len(args) == 2:
+            # Most ops of a graph take two arguments; unpacking them by hand is the cheap path.
+            a, b = args
+            if type(a) is Tensor:
+                need_a = a.requires_grad
+                a = a.data
             else:
-                arrays.append(a)
-                needs.append(False)
-        ctx.needs_input_grad = tuple(needs)
+                need_a = False
+            if type(b) is Tensor:
+                need_b = b.requires_grad
+                b = b.data
+            else:
+                need_b = False
+            arrays = (a, b)
+            ctx.needs_input_grad = (need_a, need_b)
+            record = need_a or need_b
+        elif len(args) == 1 and type(args[0]) is Tensor:
+            arrays = (args[0].data,)
+            record = args[0].requires_grad
+            ctx.needs_input_grad = (record,)
+        else:
+            arrays, ctx.needs_input_grad = _arrays_and_needs(args)
+            record = True in ctx.needs_input_grad
         if cls.check is not None:
             cls.check(*arrays, **kwargs)
         try:
@@ -182,9 +193,11 @@ class Function:
             raise _naming_the_op(cls, exc, arrays, kwargs) from None
         if type(out) is not np.ndarray:
             out = _as_output(cls, out)
-        result = Tensor._wrap(out)
+        result = _wrap(out)
         if record and _mode.enabled:
             ctx.parents = args
+            if kwargs:
+                ctx.forward_kwargs = kwargs
             ctx.seq = next(_creation_order)
             result.requires_grad = True
             result._ctx = ctx
@@ -194,6 +207,24 @@ class Function:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"
+
+
+_new = object.__new__
+
+
+def _arrays_and_needs(args: tuple) -> tuple[tuple, tuple[bool, ...]]:
+    """The numpy arrays `forward` gets (Tensors unwrapped, other arguments as they are), and
+    whether each argument needs a gradient."""
+    arrays = []
+    needs = []
+    for a in args:
+        if isinstance(a, Tensor):
+            arrays.append(a.data)
+            needs.append(a.requires_grad)
+        else:
+            arrays.append(a)
+            needs.append(False)
+    return tuple(arrays), tuple(needs)
 
 
 def _naming_the_op(cls: type, exc: Exception, arrays: list, kwargs: dict) -> Exception:
@@ -274,29 +305,30 @@ def _sweep(
     inputs: tuple[Tensor, ...] | None,
     trace: Callable[[Tensor, np.ndarray, list[tuple[Tensor, np.ndarray]]], None] | None,
 ) -> list[np.ndarray | None] | None:
-    wanted = None if inputs is None else {id(t): i for i, t in enumerate(inputs)}
+    # Tensors hash by identity, so they are the keys: a node's gradient is `grads[node]`.
+    wanted = None if inputs is None else {t: i for i, t in enumerate(inputs)}
     results: list[np.ndarray | None] = [None] * (len(inputs) if inputs is not None else 0)
-    grads: dict[int, np.ndarray] = {id(root): grad}
+    grads: dict[Tensor, np.ndarray] = {root: grad}
     # Arrays the engine may add into in place: made by the engine (a sum) or handed by a built-in op
     # to exactly one input. An op may pass `g` itself on (add: d(out)/da = 1), or one array to two
     # inputs (`x + x`); those are shared and must never be written.
-    owned: set[int] = {id(root)}
+    owned: set[Tensor] = {root}
     leaves: list[Tensor] = []
     heap: list[tuple[int, Tensor]] = []
     if root._ctx is None:
         leaves.append(root)
     else:
         heap.append((root._ctx.seq, root))
+    pop_grad, get_grad = grads.pop, grads.get
 
     while heap:
         node = heappop(heap)[1]
-        key = id(node)
-        g = grads.pop(key)
-        is_owned = key in owned
+        g = pop_grad(node)
+        is_owned = node in owned
         if is_owned:
-            owned.discard(key)
-        if wanted is not None and key in wanted:
-            results[wanted[key]] = g if is_owned else g.copy()
+            owned.discard(node)
+        if wanted is not None and node in wanted:
+            results[wanted[node]] = g if is_owned else g.copy()
             is_owned = False  # handed out: nobody may add into it now
         if node._retains_grad and wanted is None:
             _accumulate_leaf(node, g, False)
@@ -304,9 +336,9 @@ def _sweep(
         in_grads = ctx.backward(ctx, g)
         if not retain_graph:
             ctx._saved = None
+        parents = ctx.parents
         if type(in_grads) is not tuple:
             in_grads = (in_grads,)
-        parents = ctx.parents
         if len(in_grads) != len(parents):
             raise RuntimeError(
                 f"{type(ctx).__name__}.backward returned {len(in_grads)} gradients for "
@@ -323,10 +355,9 @@ def _sweep(
                 pg = _check_grad(ctx, parent, pg)
             if pairs is not None:
                 pairs.append((parent, pg))
-            pkey = id(parent)
-            stored = grads.get(pkey)
+            stored = get_grad(parent)
             if stored is None:
-                grads[pkey] = pg
+                grads[parent] = pg
                 parent_ctx = parent._ctx
                 if parent_ctx is not None:
                     heappush(heap, (parent_ctx.seq, parent))
@@ -339,31 +370,34 @@ def _sweep(
                         and (pg is not g or is_owned)
                         and _only_once(pg, in_grads)
                     ):
-                        owned.add(pkey)
-            elif pkey in owned:
+                        owned.add(parent)
+            elif parent in owned:
                 np.add(stored, pg, out=stored)
             else:
                 total = stored + pg  # numpy gives a scalar, not an array, for 0-d operands
-                grads[pkey] = total if type(total) is np.ndarray else np.asarray(total)
-                owned.add(pkey)
+                grads[parent] = total if type(total) is np.ndarray else np.asarray(total)
+                owned.add(parent)
         if pairs is not None:
             trace(node, g, pairs)
 
     for leaf in leaves:
-        key = id(leaf)
-        g = grads.pop(key)
+        g = pop_grad(leaf)
         if trace is not None:
             trace(leaf, g, [])
         if wanted is None:
-            _accumulate_leaf(leaf, g, key in owned)
-        elif key in wanted:
-            results[wanted[key]] = g if key in owned else g.copy()
+            _accumulate_leaf(leaf, g, leaf in owned)
+        elif leaf in wanted:
+            results[wanted[leaf]] = g if leaf in owned else g.copy()
     return results if inputs is not None else None
 
 
 def _only_once(pg: np.ndarray, grads: tuple) -> bool:
     # `x + x`: add hands one array to both inputs; neither may then own it
-    return len(grads) == 1 or sum(1 for other in grads if other is pg) <= 1
+    if len(grads) == 1:
+        return True
+    if len(grads) == 2:
+        return grads[0] is not grads[1]
+    return sum(1 for other in grads if other is pg) <= 1
 
 
 def _check_grad(ctx: Function, parent: Tensor, pg: Any) -> np.ndarray:
@@ -394,3 +428,5 @@ def _accumulate_leaf(node: Tensor, g: np.ndarray, owned: bool) -> None:
 
 from tinygrad_edu import anomaly as _anomaly  # noqa: E402
 from tinygrad_edu.tensor import Tensor  # noqa: E402  (tensor.py uses Function at call time)
+
+_wrap = Tensor._wrap

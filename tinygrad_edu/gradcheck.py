@@ -4,6 +4,9 @@
 
 The error of this estimate is O(eps^2), so in float64 with eps = 1e-6 it agrees with a correct
 gradient to about 1e-9; a wrong gradient is usually off in the first digit.
+
+When the check fails, `locate_wrong_op` (gradcheck_local.py) finds the op whose backward is wrong;
+`report=True` prints the course's relative difference per input (gradcheck_report.py).
 """
 
 from __future__ import annotations
@@ -14,7 +17,11 @@ from collections.abc import Callable
 import numpy as np
 
 from tinygrad_edu.autograd import no_grad, run_backward
+from tinygrad_edu.gradcheck_local import WrongOp, _locate, locate_wrong_op
+from tinygrad_edu.gradcheck_report import format_report, relative_difference
 from tinygrad_edu.tensor import Tensor
+
+__all__ = ["GradcheckError", "WrongOp", "gradcheck", "locate_wrong_op", "numerical_grad"]
 
 
 class GradcheckError(RuntimeError):
@@ -68,12 +75,25 @@ def gradcheck(
     eps: float = 1e-6,
     atol: float = 1e-5,
     rtol: float = 1e-3,
+    report: bool = False,
 ) -> bool:
     """Check backward against `numerical_grad` for every input that requires grad.
 
-    Returns True, or raises `GradcheckError` naming the input, the element index and both values.
+    Returns True, or raises `GradcheckError`. An element of an input's gradient passes when
+
+        |backward - central differences| <= atol + rtol * |central differences|.
+
+    The error names the input, the element index and both values, and then the op at fault: the
+    graph of `fn` is checked op by op (`locate_wrong_op`), and the first op in forward order whose
+    own backward disagrees with central differences is named, with its place in the graph.
+
     An output with more than one element is checked through `sum(out * R)` for a fixed random R,
-    which catches a wrong gradient of any element. `.grad` of the inputs is left untouched."""
+    which catches a wrong gradient of any element. `.grad` of the inputs is left untouched.
+
+    `report=True` also prints the course's table: for each input, the relative difference
+    ||g - g_num||_2 / (||g||_2 + ||g_num||_2) with its reading (below 1e-7 fine, above 1e-3 almost
+    certainly a bug) and a verdict. It only adds the printout: the result is decided as without
+    it, so a wrong gradient still raises, after the table is printed."""
     checked = [i for i, t in enumerate(inputs) if isinstance(t, Tensor) and t.requires_grad]
     if not checked:
         raise ValueError("gradcheck: no input requires grad; create them with requires_grad=True")
@@ -98,10 +118,17 @@ def gradcheck(
         wanted = tuple(inputs[i] for i in checked)
         analytic = run_backward(out, np.ones_like(out.data), inputs=wanted)
     numeric = numerical_grad(scalar_fn, *inputs, eps=eps)
-    for pos, i in enumerate(checked):
-        a = analytic[pos]
-        a = np.zeros(inputs[i].shape) if a is None else a
-        n = numeric[i]
+    pairs = [
+        (np.zeros(inputs[i].shape) if a is None else a, numeric[i])
+        for a, i in zip(analytic, checked, strict=True)
+    ]
+    if report:
+        rows = [
+            (_input_name(inputs[i], i), inputs[i].shape, relative_difference(a, n))
+            for (a, n), i in zip(pairs, checked, strict=True)
+        ]
+        print(format_report(rows))
+    for (a, n), i in zip(pairs, checked, strict=True):
         bad = ~np.isclose(a, n, atol=atol, rtol=rtol, equal_nan=False)
         if bad.any():
             diff = np.where(bad, np.abs(a - n), -np.inf)
@@ -113,6 +140,29 @@ def gradcheck(
                 f"index {tuple(int(k) for k in idx)}: backward gives {got!r}, central "
                 f"differences give {expected!r} (difference {abs(got - expected):.3g}; allowed "
                 f"atol {atol} + rtol {rtol} * |numerical|; {int(bad.sum())} of {bad.size} elements "
-                "differ)"
+                f"differ)\n{_the_op_at_fault(fn, inputs, eps, atol, rtol)}"
             )
     return True
+
+
+def _input_name(t: Tensor, i: int) -> str:
+    return t.name if t.name else f"input {i}"
+
+
+def _the_op_at_fault(
+    fn: Callable[..., Tensor], inputs: tuple[Tensor, ...], eps: float, atol: float, rtol: float
+) -> str:
+    """The second part of the error: the op whose backward is wrong, or why none could be named."""
+    try:
+        wrong, n_ops = _locate(fn, inputs, eps, atol, rtol, seed=0)
+    except Exception as exc:  # the end-to-end finding must not be lost to a failure here
+        return f"(The ops could not be checked one by one: {type(exc).__name__}: {exc})"
+    if wrong is not None:
+        return wrong.explain()
+    return (
+        f"No single op is at fault: checked one by one on the values it saw, the backward of each "
+        f"of the {n_ops} ops agrees with central differences. The end-to-end difference may come "
+        "from a point within eps of where fn is not smooth (relu or abs at 0, a tie in max: the "
+        "two sides of the kink have different slopes), or from small errors of several ops adding "
+        "up; try other input values or a smaller eps."
+    )

@@ -283,33 +283,53 @@ class Tensor:
         return op.apply(other, self) if reflected else op.apply(self, other)
 
     def __add__(self, other: Any) -> Tensor:
+        if type(other) in _DIRECT:
+            return _ops.Add.apply(self, other)
         return self._binary(_ops.Add, other)
 
     def __radd__(self, other: Any) -> Tensor:
+        if type(other) in _DIRECT:
+            return _ops.Add.apply(other, self)
         return self._binary(_ops.Add, other, True)
 
     def __sub__(self, other: Any) -> Tensor:
+        if type(other) in _DIRECT:
+            return _ops.Sub.apply(self, other)
         return self._binary(_ops.Sub, other)
 
     def __rsub__(self, other: Any) -> Tensor:
+        if type(other) in _DIRECT:
+            return _ops.Sub.apply(other, self)
         return self._binary(_ops.Sub, other, True)
 
     def __mul__(self, other: Any) -> Tensor:
+        if type(other) in _DIRECT:
+            return _ops.Mul.apply(self, other)
         return self._binary(_ops.Mul, other)
 
     def __rmul__(self, other: Any) -> Tensor:
+        if type(other) in _DIRECT:
+            return _ops.Mul.apply(other, self)
         return self._binary(_ops.Mul, other, True)
 
     def __truediv__(self, other: Any) -> Tensor:
+        if type(other) in _DIRECT:
+            return _ops.Div.apply(self, other)
         return self._binary(_ops.Div, other)
 
     def __rtruediv__(self, other: Any) -> Tensor:
+        if type(other) in _DIRECT:
+            return _ops.Div.apply(other, self)
         return self._binary(_ops.Div, other, True)
 
     def __pow__(self, other: Any) -> Tensor:
+        if type(other) in _DIRECT:
+            return _ops.Pow.apply(self, other)
         return self._binary(_ops.Pow, other)
 
     def __rpow__(self, other: Any) -> Tensor:
+        if type(other) in _DIRECT:
+            return _ops.Pow.apply(other, self)
         return self._binary(_ops.Pow, other, True)
 
     def __matmul__(self, other: Any) -> Tensor:
@@ -503,5 +523,8 @@ def _as_matmul_operand(other: Any) -> Any:
     # 0-d array stands in for the number (converting it could fail for an int like 10**400)
     return np.zeros(()) if type(other) in _SCALARS else other
 
+
+# Operands an op takes as they are: the operators skip `_binary`'s conversions for them.
+_DIRECT = frozenset((Tensor, *_SCALARS))
 
 from tinygrad_edu import ops as _ops  # noqa: E402  (ops need Tensor's module loaded first)
