@@ -22,6 +22,8 @@ from tinygrad_edu.gradcheck import (
     locate_wrong_op,
     numerical_grad,
 )
+from tinygrad_edu.gradgradcheck import gradgradcheck
+from tinygrad_edu.higher_order import grad
 from tinygrad_edu.tensor import Tensor
 
 __version__ = "0.1.0"
@@ -35,7 +37,9 @@ __all__ = [
     "__version__",
     "detect_anomaly",
     "enable_grad",
+    "grad",
     "gradcheck",
+    "gradgradcheck",
     "is_anomaly_enabled",
     "is_grad_enabled",
     "locate_wrong_op",

@@ -268,7 +268,8 @@ def run_backward(
     retain_graph: bool = False,
     inputs: tuple[Tensor, ...] | None = None,
     trace: Callable[[Tensor, np.ndarray, list[tuple[Tensor, np.ndarray]]], None] | None = None,
-) -> list[np.ndarray | None] | None:
+    create_graph: bool = False,
+) -> list[Any] | None:
     """Backpropagate `grad` (dL/droot) through the graph that made `root`.
 
     Without `inputs`, gradients accumulate into `.grad` of every leaf that requires grad (and of
@@ -285,7 +286,16 @@ def run_backward(
     called once for every node a gradient reaches, ops in sweep order then leaves, with `g` (the
     node's gradient, summed over its consumers) and `pairs`, the `(parent, gradient)` its backward
     passes on (empty for a leaf). The arrays are the engine's own: copy what you keep.
+
+    `create_graph=True` runs the same sweep on Tensors (higher_order.py): the gradients, written into
+    `.grad` or returned, are Tensors whose own graph can be differentiated again.
     """
+    if create_graph:
+        if trace is not None:
+            raise ValueError("run_backward: trace cannot watch a sweep with create_graph=True")
+        from tinygrad_edu.higher_order import sweep_graph
+
+        return sweep_graph(root, grad, retain_graph, inputs)
     # The sweep makes no reference cycles, so Python's cycle collector has nothing to find here;
     # left on, it would rescan the whole graph again and again on a long one (time per op grows
     # with the graph). It is paused for the sweep and restored afterwards.

@@ -190,12 +190,20 @@ class Tensor:
     # ------------------------------------------------------------------------------------------
     # Autograd
 
-    def backward(self, grad: Any = None, retain_graph: bool = False) -> None:
+    def backward(
+        self, grad: Any = None, retain_graph: bool | None = None, create_graph: bool = False
+    ) -> None:
         """Compute dself/dx for every leaf x that requires grad, adding it into `x.grad`.
 
         For a tensor of one element (the cost J) `grad` defaults to 1 (dJ/dJ). For any other output
         pass `grad`, the gradient of some scalar with respect to this tensor (same shape).
-        The saved values of the graph are freed afterwards unless `retain_graph=True`."""
+        The saved values of the graph are freed afterwards unless `retain_graph=True`.
+
+        With `create_graph=True` the gradients are Tensors with their own history, so `x.grad` can
+        be differentiated again (for y = x**3, x.grad is 3x^2, whose gradient is 6x); `retain_graph`
+        then defaults to True."""
+        if retain_graph is None:
+            retain_graph = create_graph
         if not self.requires_grad:
             raise RuntimeError(
                 "backward: this tensor does not require grad and has no history to backpropagate "
@@ -222,7 +230,9 @@ class Tensor:
                     f"backward: grad has shape {g.shape} but the output has shape {self.shape}; "
                     "they must match"
                 )
-        autograd.run_backward(self, g, retain_graph=retain_graph)
+        if create_graph and isinstance(grad, Tensor):
+            g = grad  # its own history takes part in the graph of the gradients
+        autograd.run_backward(self, g, retain_graph=retain_graph, create_graph=create_graph)
 
     def retain_grad(self) -> None:
         """Keep `.grad` on this non-leaf tensor too after backward (leaves always get it)."""

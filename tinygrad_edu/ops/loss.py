@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tinygrad_edu.ops.op import Op
+from tinygrad_edu.ops.op import Op, sigmoid
 
 
 class BCEWithLogits(Op):
@@ -50,9 +50,7 @@ class BCEWithLogits(Op):
         scale = grad / ctx.n if ctx.n != 1 else grad
         dz = dy = None
         if need_z:
-            with np.errstate(over="ignore"):
-                a = 1 / (1 + np.exp(-z))
-            dz = (a - y) * scale
+            dz = (sigmoid(z) - y) * scale
         if need_y:
             dy = -z * scale
         return dz, dy

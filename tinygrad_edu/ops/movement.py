@@ -121,12 +121,34 @@ class Index(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        out = np.zeros(ctx.in_shape, dtype=grad.dtype)
-        if ctx.repeats:
-            np.add.at(out, ctx.index, grad)  # an array index may read a position twice
-        else:
-            out[ctx.index] = grad
-        return out
+        if isinstance(grad, np.ndarray):
+            return _scatter(grad, ctx.in_shape, ctx.index, ctx.repeats)
+        return ScatterAdd.apply(grad, shape=ctx.in_shape, index=ctx.index, repeats=ctx.repeats)
+
+
+class ScatterAdd(Op):
+    """out = zeros(shape) with g added at the positions `index` reads: the gradient of a[index] as an
+    op of its own, so that it can be differentiated again (create_graph=True).
+
+    d(out)/dg: out is linear in g, and each element of g lands in one place, so dg = grad[index]."""
+
+    @staticmethod
+    def forward(ctx, g, shape, index, repeats):
+        ctx.index = index
+        return _scatter(g, shape, index, repeats)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad[ctx.index]
+
+
+def _scatter(g: np.ndarray, shape: tuple[int, ...], index, repeats: bool) -> np.ndarray:
+    out = np.zeros(shape, dtype=g.dtype)
+    if repeats:
+        np.add.at(out, index, g)  # an array index may read a position twice
+    else:
+        out[index] = g
+    return out
 
 
 def _plain(index):

@@ -38,8 +38,15 @@ def broadcast_to(x: Any, shape: tuple[int, ...]) -> Any:
     return x.broadcast_to(shape) if isinstance(x, Tensor) else np.broadcast_to(x, shape)
 
 
+def sigmoid(x: Any) -> Any:
+    if isinstance(x, Tensor):
+        return x.sigmoid()
+    with np.errstate(over="ignore"):  # e^-x is inf below x = -709, and 1 / (1 + inf) = 0 is right
+        return 1 / (1 + np.exp(-x))
+
+
 def shape_of(x: Any) -> tuple[int, ...]:
     """The shape of an op argument (a Python number has shape ())."""
-    if type(x) is np.ndarray:
+    if type(x) is np.ndarray or type(x) is Tensor:
         return x.shape
     return () if type(x) in (int, float, bool) else np.shape(x)

@@ -1,0 +1,131 @@
+"""`gradgradcheck`: second derivatives (double backward) against central differences of the first.
+
+For L = sum(fn(x) * R), with R a fixed random array of the output's shape (R = 1 for a scalar), and a
+fixed random direction V_i per input, the first derivative is reduced to one number
+
+    s(x) = sum_i sum( dL/dx_i * V_i ),
+
+computed with `grad(L, x, create_graph=True)`, so `s` is itself a Tensor with history. Its gradient
+is the Hessian of L times V, ds/dx_j = sum_i (d^2 L / dx_j dx_i) V_i, which backward gets by
+differentiating the gradient formulas; `gradcheck` compares it with central differences of s, i.e.
+of the first derivative. A wrong second derivative of any element shows up for almost every R and V.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from tinygrad_edu.autograd import enable_grad
+from tinygrad_edu.gradcheck import GradcheckError, gradcheck
+from tinygrad_edu.gradcheck_local import _fresh, _record, _recorded_ops, _site
+from tinygrad_edu.higher_order import grad
+from tinygrad_edu.tensor import Tensor
+
+__all__ = ["gradgradcheck"]
+
+
+def gradgradcheck(
+    fn: Callable[..., Tensor],
+    *inputs: Tensor,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    seed: int = 0,
+    locate: bool = True,
+) -> bool:
+    """Check the second derivatives of `fn` at `inputs` (those that require grad).
+
+    Returns True, or raises `GradcheckError` naming the input and element whose second derivative
+    is wrong and (unless `locate=False`) the first op, in forward order, whose backward is not
+    differentiated correctly. `seed` draws R and V.
+    """
+    wrt = [t for t in inputs if isinstance(t, Tensor) and t.requires_grad]
+    if not wrt:
+        raise ValueError(
+            "gradgradcheck: no input requires grad; create them with requires_grad=True"
+        )
+    with enable_grad():
+        out = fn(*inputs)
+    if not isinstance(out, Tensor):
+        raise TypeError(f"gradgradcheck: fn must return a Tensor, it returned {type(out).__name__}")
+    rng = np.random.default_rng(seed)
+    R = rng.standard_normal(out.shape) if out.size != 1 else None
+    V = [rng.standard_normal(t.shape) for t in wrt]
+
+    def first_derivative(*xs: Tensor) -> Tensor:
+        # numerical_grad calls this inside no_grad(); the gradient's graph must be recorded anyway
+        with enable_grad():
+            y = fn(*xs)
+            L = y.sum() if R is None else (y * R).sum()
+            total = Tensor(0.0, dtype=y.dtype)
+            if not L.requires_grad:
+                return total
+            here = [x for x in xs if isinstance(x, Tensor) and x.requires_grad]
+            for g, v in zip(grad(L, here, create_graph=True, allow_unused=True), V, strict=True):
+                if g is not None:
+                    total = total + (g * v).sum()
+            return total
+
+    try:
+        return gradcheck(first_derivative, *inputs, eps=eps, atol=atol, rtol=rtol)
+    except GradcheckError as exc:
+        message = str(exc).split("\n")[0]  # the element that differs; the op comes next
+        if locate:
+            message += "\n" + _the_op_at_fault(fn, tuple(inputs), eps, atol, rtol, seed)
+        raise GradcheckError(
+            "gradgradcheck: a second derivative is wrong (the check below is the gradient of "
+            f"s(x) = sum_i sum(dL/dx_i * V_i), L = sum(fn(x) * R)).\n{message}"
+        ) from None
+
+
+def _the_op_at_fault(
+    fn: Callable[..., Tensor],
+    inputs: tuple[Tensor, ...],
+    eps: float,
+    atol: float,
+    rtol: float,
+    seed: int,
+) -> str:
+    """Check the ops of fn's graph one by one, in forward order, each on fresh copies of the values
+    it saw; name the first whose second derivative is wrong."""
+    nodes = _recorded_ops(_record(fn, inputs))
+    depends = {id(t) for t in inputs if isinstance(t, Tensor) and t.requires_grad}
+    for position, (result, ctx) in enumerate(nodes, start=1):
+        wanted = [
+            k
+            for k, (p, need) in enumerate(zip(ctx.parents, ctx.needs_input_grad, strict=False))
+            if need and isinstance(p, Tensor) and id(p) in depends
+        ]
+        if not wanted:
+            continue
+        depends.add(id(result))
+        op, kwargs = type(ctx), dict(ctx.forward_kwargs)
+        args = [_fresh(p, k in wanted) for k, p in enumerate(ctx.parents)]
+        leaves = [args[k] for k in wanted]
+
+        def alone(*xs: Tensor, op=op, args=args, wanted=wanted, kwargs=kwargs) -> Tensor:
+            call = list(args)
+            for k, x in zip(wanted, xs, strict=True):
+                call[k] = x
+            return op.apply(*call, **kwargs)
+
+        try:
+            gradgradcheck(alone, *leaves, eps=eps, atol=atol, rtol=rtol, seed=seed, locate=False)
+        except GradcheckError:
+            shapes = ", ".join(str(np.shape(p.data if isinstance(p, Tensor) else p)) for p in args)
+            where = _site(ctx)
+            return (
+                f"The op at fault: {op.__name__}, op {position} of {len(nodes)} in forward order"
+                f"{f', called at {where}' if where else ''}; input shapes {shapes}. Checked alone "
+                f"on the values it saw, the gradient of its backward disagrees with central "
+                f"differences. Its backward must be written with operators and Tensor methods on "
+                f"ctx.saved_tensors and grad, so that it can be differentiated again."
+            )
+        except (TypeError, RuntimeError) as exc:
+            return f"The op {op.__name__} (op {position} of {len(nodes)}) cannot be differentiated twice: {exc}"
+    return (
+        f"No single op is at fault: each of the {len(nodes)} ops, checked alone, has correct second "
+        "derivatives. Try other input values, away from kinks (relu or abs at 0, ties in max)."
+    )
