@@ -49,7 +49,9 @@ def unbroadcast(grad: Any, shape: tuple[int, ...]) -> Any:
         lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1
     )
     if axes:
-        grad = grad.sum(axis=axes, keepdims=True)
+        # np.add.reduce is what ndarray.sum calls, without the Python wrapper around it
+        summed = np.add.reduce if type(grad) is np.ndarray else type(grad).sum
+        grad = summed(grad, axis=axes, keepdims=True)
     if lead:
         grad = grad.reshape(shape)
     return grad

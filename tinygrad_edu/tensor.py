@@ -343,6 +343,8 @@ class Tensor:
         return self._binary(_ops.Pow, other, True)
 
     def __matmul__(self, other: Any) -> Tensor:
+        if type(other) is Tensor:
+            return _ops.MatMul.apply(self, other)
         return self._binary(_ops.MatMul, _as_matmul_operand(other))
 
     def __rmatmul__(self, other: Any) -> Tensor:

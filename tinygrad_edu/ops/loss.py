@@ -36,7 +36,7 @@ class BCEWithLogits(Op):
     @staticmethod
     def forward(ctx, z, y, reduction="mean"):
         n = z.size if reduction == "mean" else 1
-        loss = (np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))).sum()
+        loss = np.add.reduce((np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))), axis=None)
         if n != 1:
             loss = loss / n  # n = 0: the mean of no elements is nan, as numpy's mean and PyTorch's
         ctx.save_for_backward(z, y)

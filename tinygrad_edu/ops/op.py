@@ -4,6 +4,12 @@ A gradient formula is written with operators (`+ - * / @ **`), `.T`, `.sum(axis,
 `.reshape` and the helpers below, all of which work on numpy arrays and on Tensors alike. Today the
 formulas run on arrays; with `create_graph=True` the same formulas can run on Tensors and record their
 own graph, so there is never a second copy of a gradient.
+
+An op that saves its output for backward (exp: d(out)/da = out) must save the very array it returns:
+with create_graph=True that array is handed to backward as the output Tensor, so the gradient's graph
+runs through it. On a 0-d input numpy returns a scalar (np.exp(np.asarray(1.0)) is a np.float64),
+which the engine would copy into a new array: such an op wraps its result in np.asarray first, or
+its second derivative silently misses the output's dependence on the input.
 """
 
 from __future__ import annotations
