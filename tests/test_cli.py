@@ -73,3 +73,18 @@ def test_bad_arguments_exit_with_usage(argv, capsys) -> None:
         cli.main(argv)
     assert exc.value.code == 2
     assert "usage: tinygrad-edu" in capsys.readouterr().err
+
+
+def test_a_closed_pipe_ends_the_run_quietly() -> None:
+    # `tinygrad-edu train planar | head -1`: the reader leaves after one line
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tinygrad_edu", "train", "planar", "--iterations", "100000"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    first = proc.stdout.readline()
+    proc.stdout.close()
+    _, err = proc.communicate(timeout=120)
+    assert first.startswith(b"Cost after iteration 0")
+    assert proc.returncode == 0, err.decode()
+    assert b"Traceback" not in err and b"BrokenPipe" not in err, err.decode()

@@ -8,6 +8,7 @@ tinygrad-edu graph                   the course's graph J = 3(a + b*c), values a
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -206,11 +207,17 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command is None:
-        graph_command(args)
-        print("\nMore: tinygrad-edu --help  (train logreg|planar|shallow|deep, graph)")
+    try:
+        if args.command is None:
+            graph_command(args)
+            print("\nMore: tinygrad-edu --help  (train logreg|planar|shallow|deep, graph)")
+            return 0
+        return args.func(args)
+    except BrokenPipeError:
+        # `tinygrad-edu train deep | head` closed the pipe: the reader has what it wanted. Point
+        # stdout at devnull so Python's exit flush does not fail again, and stop quietly.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    return args.func(args)
 
 
 def _positive_int(text: str) -> int:
