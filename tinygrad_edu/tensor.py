@@ -294,70 +294,70 @@ class Tensor:
 
     def __add__(self, other: Any) -> Tensor:
         if type(other) in _DIRECT:
-            return _ops.Add.apply(self, other)
+            return autograd.apply2(_ops.Add, self, other)
         return self._binary(_ops.Add, other)
 
     def __radd__(self, other: Any) -> Tensor:
         if type(other) in _DIRECT:
-            return _ops.Add.apply(other, self)
+            return autograd.apply2(_ops.Add, other, self)
         return self._binary(_ops.Add, other, True)
 
     def __sub__(self, other: Any) -> Tensor:
         if type(other) in _DIRECT:
-            return _ops.Sub.apply(self, other)
+            return autograd.apply2(_ops.Sub, self, other)
         return self._binary(_ops.Sub, other)
 
     def __rsub__(self, other: Any) -> Tensor:
         if type(other) in _DIRECT:
-            return _ops.Sub.apply(other, self)
+            return autograd.apply2(_ops.Sub, other, self)
         return self._binary(_ops.Sub, other, True)
 
     def __mul__(self, other: Any) -> Tensor:
         if type(other) in _DIRECT:
-            return _ops.Mul.apply(self, other)
+            return autograd.apply2(_ops.Mul, self, other)
         return self._binary(_ops.Mul, other)
 
     def __rmul__(self, other: Any) -> Tensor:
         if type(other) in _DIRECT:
-            return _ops.Mul.apply(other, self)
+            return autograd.apply2(_ops.Mul, other, self)
         return self._binary(_ops.Mul, other, True)
 
     def __truediv__(self, other: Any) -> Tensor:
         if type(other) in _DIRECT:
-            return _ops.Div.apply(self, other)
+            return autograd.apply2(_ops.Div, self, other)
         return self._binary(_ops.Div, other)
 
     def __rtruediv__(self, other: Any) -> Tensor:
         if type(other) in _DIRECT:
-            return _ops.Div.apply(other, self)
+            return autograd.apply2(_ops.Div, other, self)
         return self._binary(_ops.Div, other, True)
 
     def __pow__(self, other: Any) -> Tensor:
         if type(other) in _DIRECT:
-            return _ops.Pow.apply(self, other)
+            return autograd.apply2(_ops.Pow, self, other)
         return self._binary(_ops.Pow, other)
 
     def __rpow__(self, other: Any) -> Tensor:
         if type(other) in _DIRECT:
-            return _ops.Pow.apply(other, self)
+            return autograd.apply2(_ops.Pow, other, self)
         return self._binary(_ops.Pow, other, True)
 
     def __matmul__(self, other: Any) -> Tensor:
         if type(other) is Tensor:
-            return _ops.MatMul.apply(self, other)
+            return autograd.apply2(_ops.MatMul, self, other)
         return self._binary(_ops.MatMul, _as_matmul_operand(other))
 
     def __rmatmul__(self, other: Any) -> Tensor:
         return self._binary(_ops.MatMul, _as_matmul_operand(other), True)
 
     def __neg__(self) -> Tensor:
-        return _ops.Neg.apply(self)
+        return autograd.apply1(_ops.Neg, self)
 
     def __pos__(self) -> Tensor:
         return self
 
     def __abs__(self) -> Tensor:
-        return _ops.Abs.apply(self)
+        return autograd.apply1(_ops.Abs, self)
 
     # Comparisons give bool tensors with no history (a mask, not something to differentiate).
     def _compare(self, other: Any, op: str, fn: Any) -> Tensor:
@@ -397,25 +397,25 @@ class Tensor:
     # Elementwise functions (ops/unary.py, ops/activations.py)
 
     def exp(self) -> Tensor:
-        return _ops.Exp.apply(self)
+        return autograd.apply1(_ops.Exp, self)
 
     def log(self) -> Tensor:
-        return _ops.Log.apply(self)
+        return autograd.apply1(_ops.Log, self)
 
     def sqrt(self) -> Tensor:
-        return _ops.Sqrt.apply(self)
+        return autograd.apply1(_ops.Sqrt, self)
 
     def abs(self) -> Tensor:
-        return _ops.Abs.apply(self)
+        return autograd.apply1(_ops.Abs, self)
 
     def sigmoid(self) -> Tensor:
-        return _ops.Sigmoid.apply(self)
+        return autograd.apply1(_ops.Sigmoid, self)
 
     def tanh(self) -> Tensor:
-        return _ops.Tanh.apply(self)
+        return autograd.apply1(_ops.Tanh, self)
 
     def relu(self) -> Tensor:
-        return _ops.ReLU.apply(self)
+        return autograd.apply1(_ops.ReLU, self)
 
     def leaky_relu(self, slope: float = 0.01) -> Tensor:
         return _ops.LeakyReLU.apply(self, slope=slope)

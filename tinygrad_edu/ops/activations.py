@@ -23,7 +23,7 @@ class Sigmoid(Op):
     @staticmethod
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
-        return grad * out * (1 - out)
+        return grad * out * (1.0 - out)  # 1.0: numpy takes a float faster than an int
 
 
 class Tanh(Op):
@@ -38,7 +38,7 @@ class Tanh(Op):
     @staticmethod
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
-        return grad * (1 - out * out)
+        return grad * (1.0 - out * out)  # 1.0: numpy takes a float faster than an int
 
 
 class ReLU(Op):
