@@ -20,6 +20,7 @@ TUTORIALS = (
     "05_your_own_op.md",
     "06_pytorch.md",
     "07_when_things_go_wrong.md",
+    "08_derivative_of_the_derivative.md",
 )
 
 

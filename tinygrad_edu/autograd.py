@@ -175,7 +175,7 @@ class Function:
         except (ValueError, TypeError, IndexError, OverflowError) as exc:
             raise _forward_failed(cls, exc, arrays, kwargs) from None
         if type(out) is not np.ndarray:
-            out = _as_output(cls, out)
+            out = _as_output(cls, out, ctx)
         result = Tensor._wrap(out)
         if record and _mode.enabled:
             ctx.parents = args
@@ -213,7 +213,7 @@ def apply1(cls: type[Function], a: Tensor) -> Tensor:
     except (ValueError, TypeError, IndexError, OverflowError) as exc:
         raise _forward_failed(cls, exc, (x,), {}) from None
     if type(out) is not np.ndarray:
-        out = _as_output(cls, out)
+        out = _as_output(cls, out, ctx)
     result = _new(Tensor)  # Tensor._wrap, written out
     result.data = out
     result.grad = None
@@ -255,7 +255,7 @@ def apply2(cls: type[Function], a: Any, b: Any) -> Tensor:
     except (ValueError, TypeError, IndexError, OverflowError) as exc:
         raise _forward_failed(cls, exc, (x, y), {}) from None
     if type(out) is not np.ndarray:
-        out = _as_output(cls, out)
+        out = _as_output(cls, out, ctx)
     result = _new(Tensor)  # Tensor._wrap, written out
     result.data = out
     result.grad = None
@@ -316,16 +316,22 @@ def _naming_the_op(cls: type, exc: Exception, arrays: list, kwargs: dict) -> Exc
     return kind(f"{label}: {msg} (inputs: {', '.join(inputs)})")
 
 
-def _as_output(cls: type, out: Any) -> np.ndarray:
-    # numpy returns scalars (np.float64) for 0-d results; a user's forward may return a list
+def _as_output(cls: type, out: Any, ctx: Function) -> np.ndarray:
+    """The result of `forward` as an array. numpy returns scalars (np.float64) for 0-d results, and
+    a user's forward may return a list. A saved output is replaced by the array too: with
+    create_graph=True the saved output must be the output's own array to stand for the output."""
     if isinstance(out, Tensor):
         raise TypeError(f"{cls.__name__}.forward must return a numpy array, not a Tensor")
     try:
-        return np.asarray(out)
+        array = np.asarray(out)
     except Exception as exc:  # pragma: no cover - reported with the op's name
         raise TypeError(
             f"{cls.__name__}.forward returned {type(out).__name__}, not an array"
         ) from exc
+    saved = ctx._saved
+    if saved and any(s is out for s in saved):
+        ctx._saved = tuple(array if s is out else s for s in saved)
+    return array
 
 
 # ----------------------------------------------------------------------------------------------

@@ -111,21 +111,35 @@ def _the_op_at_fault(
                 call[k] = x
             return op.apply(*call, **kwargs)
 
-        try:
-            gradgradcheck(alone, *leaves, eps=eps, atol=atol, rtol=rtol, seed=seed, locate=False)
-        except GradcheckError:
-            shapes = ", ".join(str(np.shape(p.data if isinstance(p, Tensor) else p)) for p in args)
-            where = _site(ctx)
-            return (
-                f"The op at fault: {op.__name__}, op {position} of {len(nodes)} in forward order"
-                f"{f', called at {where}' if where else ''}; input shapes {shapes}. Checked alone "
-                f"on the values it saw, the gradient of its backward disagrees with central "
-                f"differences. Its backward must be written with operators and Tensor methods on "
-                f"ctx.saved_tensors and grad, so that it can be differentiated again."
-            )
-        except (TypeError, RuntimeError) as exc:
-            return f"The op {op.__name__} (op {position} of {len(nodes)}) cannot be differentiated twice: {exc}"
+        def squared(*xs: Tensor, alone=alone) -> Tensor:
+            out = alone(*xs)
+            return out * out
+
+        # Alone, the gradient reaching the op is the constant R, so a backward that detaches the
+        # gradient it receives would pass. Squared, that gradient is 2 out R, which depends on the
+        # inputs: the op's backward must follow it too.
+        for check, how in ((alone, "alone"), (squared, "squared (as out * out)")):
+            try:
+                gradgradcheck(
+                    check, *leaves, eps=eps, atol=atol, rtol=rtol, seed=seed, locate=False
+                )
+            except GradcheckError:
+                shapes = ", ".join(
+                    str(np.shape(p.data if isinstance(p, Tensor) else p)) for p in args
+                )
+                where = _site(ctx)
+                return (
+                    f"The op at fault: {op.__name__}, op {position} of {len(nodes)} in forward "
+                    f"order{f', called at {where}' if where else ''}; input shapes {shapes}. "
+                    f"Checked {how} on the values it saw, the gradient of its backward disagrees "
+                    f"with central differences. Its backward must be written with operators and "
+                    f"Tensor methods on ctx.saved_tensors and grad, so that it can be "
+                    f"differentiated again."
+                )
+            except (TypeError, RuntimeError) as exc:
+                return f"The op {op.__name__} (op {position} of {len(nodes)}) cannot be differentiated twice: {exc}"
     return (
-        f"No single op is at fault: each of the {len(nodes)} ops, checked alone, has correct second "
-        "derivatives. Try other input values, away from kinks (relu or abs at 0, ties in max)."
+        f"No single op is at fault: each of the {len(nodes)} ops, checked alone and squared, has "
+        "correct second derivatives. Try other input values, away from kinks (relu or abs at 0, "
+        "ties in max)."
     )

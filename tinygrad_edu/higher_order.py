@@ -88,9 +88,14 @@ def grad(
     if retain_graph is None:
         retain_graph = create_graph
     root, seed = _one_root(outs, gouts, create_graph)
-    results = autograd.run_backward(
-        root, seed, retain_graph=retain_graph, inputs=ins, create_graph=create_graph
+    # the sweeps key the inputs by tensor: one listed twice (grad(J, [x, x]), as PyTorch allows)
+    # is asked for once and its gradient given at both places
+    unique = tuple(dict.fromkeys(ins))
+    found = autograd.run_backward(
+        root, seed, retain_graph=retain_graph, inputs=unique, create_graph=create_graph
     )
+    by_input = dict(zip(unique, found, strict=True))
+    results = [by_input[x] for x in ins]
     for i, (x, g) in enumerate(zip(ins, results, strict=True)):
         if g is None and not allow_unused:
             raise RuntimeError(
@@ -136,8 +141,12 @@ def _one_root(outs: tuple[Tensor, ...], gouts: tuple[Any, ...], create_graph: bo
         g = seeds[0]
         return outs[0], (g if create_graph else g.data)
     with enable_grad():
-        total = sum(((y * g).sum() for y, g in zip(outs, seeds, strict=True)), Tensor(0.0))
-    return total, (Tensor(np.ones(())) if create_graph else np.ones(()))
+        # started from the first term, not from Tensor(0.0): a float64 zero would make the sum, its
+        # seed and so every gradient of float32 outputs float64
+        terms = [(y * g).sum() for y, g in zip(outs, seeds, strict=True)]
+        total = sum(terms[1:], terms[0])
+    one = np.ones_like(total.data)
+    return total, (Tensor._wrap(one) if create_graph else one)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -255,5 +264,8 @@ def _as_grad_tensor(ctx: Any, parent: Tensor, pg: Any) -> Tensor:
 
 
 def _accumulate(node: Tensor, g: Tensor) -> None:
-    # out of place: the gradient is a node of a graph, and the old one may be part of it
-    node.grad = g if node.grad is None else node.grad + g
+    # out of place: the gradient is a node of a graph, and the old one may be part of it. The first
+    # one is stored as a fresh array too (PyTorch clones it): g may be the very Tensor handed to
+    # another leaf (x + y gives both the same), the seed, or a view of a tensor of the gradient's
+    # graph (reshape), and a later backward without create_graph adds into .grad in place.
+    node.grad = g + 0.0 if node.grad is None else node.grad + g

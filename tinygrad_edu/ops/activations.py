@@ -16,7 +16,7 @@ class Sigmoid(Op):
     @staticmethod
     def forward(ctx, z):
         with np.errstate(over="ignore"):
-            out = np.asarray(1 / (1 + np.exp(-z)))  # see op.py: saved output = output's array
+            out = 1 / (1 + np.exp(-z))
         ctx.save_for_backward(out)
         return out
 
@@ -31,7 +31,7 @@ class Tanh(Op):
 
     @staticmethod
     def forward(ctx, z):
-        out = np.asarray(np.tanh(z))  # see op.py: a saved output must be the output's array
+        out = np.tanh(z)
         ctx.save_for_backward(out)
         return out
 

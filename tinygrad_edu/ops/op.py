@@ -5,11 +5,10 @@ A gradient formula is written with operators (`+ - * / @ **`), `.T`, `.sum(axis,
 formulas run on arrays; with `create_graph=True` the same formulas can run on Tensors and record their
 own graph, so there is never a second copy of a gradient.
 
-An op that saves its output for backward (exp: d(out)/da = out) must save the very array it returns:
+An op that saves its output for backward (exp: d(out)/da = out) saves the very array it returns:
 with create_graph=True that array is handed to backward as the output Tensor, so the gradient's graph
-runs through it. On a 0-d input numpy returns a scalar (np.exp(np.asarray(1.0)) is a np.float64),
-which the engine would copy into a new array: such an op wraps its result in np.asarray first, or
-its second derivative silently misses the output's dependence on the input.
+runs through it. (On a 0-d input numpy returns a scalar, np.exp(np.asarray(1.0)) is a np.float64;
+`apply` makes it an array and puts that array in the op's saved values in its place.)
 """
 
 from __future__ import annotations
@@ -49,6 +48,12 @@ def sigmoid(x: Any) -> Any:
         return x.sigmoid()
     with np.errstate(over="ignore"):  # e^-x is inf below x = -709, and 1 / (1 + inf) = 0 is right
         return 1 / (1 + np.exp(-x))
+
+
+def values(x: Any) -> np.ndarray:
+    """The array of x, without history: for a mask or a count, which has no derivative (max's
+    winners), taken on the arrays so that its dtype can be chosen (bools divide to float64)."""
+    return x.data if isinstance(x, Tensor) else x
 
 
 def shape_of(x: Any) -> tuple[int, ...]:

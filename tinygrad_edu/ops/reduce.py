@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 from tinygrad_edu.broadcast import normalize_axis
-from tinygrad_edu.ops.op import Op, broadcast_to
+from tinygrad_edu.ops.op import Op, broadcast_to, values
 
 
 def _kept_shape(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...]:
@@ -75,6 +75,6 @@ class Max(Op):
     @staticmethod
     def backward(ctx, grad):
         a, out = ctx.saved_tensors
-        winners = a == out
-        share = winners / winners.sum(axis=ctx.axes, keepdims=True)
+        winners = values(a) == values(out)  # a constant mask, in grad's dtype (float32 stays)
+        share = (winners / winners.sum(axis=ctx.axes, keepdims=True)).astype(grad.dtype, copy=False)
         return share * grad.reshape(ctx.kept)

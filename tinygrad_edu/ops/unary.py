@@ -12,7 +12,7 @@ class Exp(Op):
 
     @staticmethod
     def forward(ctx, a):
-        out = np.asarray(np.exp(a))  # see op.py: a saved output must be the output's array
+        out = np.exp(a)
         ctx.save_for_backward(out)
         return out
 
@@ -41,7 +41,7 @@ class Sqrt(Op):
 
     @staticmethod
     def forward(ctx, a):
-        out = np.asarray(np.sqrt(a))  # see op.py: a saved output must be the output's array
+        out = np.sqrt(a)
         ctx.save_for_backward(out)
         return out
 
