@@ -124,8 +124,9 @@ def collect(args: argparse.Namespace, framework: str = "tinygrad_edu") -> list[d
     reps, warm = args.reps, 2
     rows = []
     specs = [
-        (lambda: w.make_deep(X, Y, torch=torch), reps),
-        (lambda: w.make_logreg(X, Y, torch=torch), reps),
+        # more repetitions for the shorter rows: a median of more samples, still under a second each
+        (lambda: w.make_deep(X, Y, torch=torch), reps * 2),
+        (lambda: w.make_logreg(X, Y, torch=torch), reps * 20),
         (lambda: w.make_planar(torch=torch), reps * 20),
         (lambda: w.make_chain(1000, torch=torch), reps * 2),
     ]
