@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from _custom_ops import Cube
 
 from tinygrad_edu import Function, Tensor, grad, gradcheck, gradgradcheck, nn, no_grad
 from tinygrad_edu.gradcheck import GradcheckError
@@ -451,20 +452,6 @@ class NumpyCos(Function):
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         return grad * np.cos(x)
-
-
-class Cube(Function):
-    """out = x^3.    d(out)/dx = 3x^2, written with operators: it runs on Tensors too."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x**3
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return 3 * x**2 * grad
 
 
 class DetachedCube(Function):

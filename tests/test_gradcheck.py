@@ -7,6 +7,7 @@ import re
 
 import numpy as np
 import pytest
+from _custom_ops import Cube
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -23,20 +24,6 @@ from tinygrad_edu.testing import (
     shapes,
     tensors,
 )
-
-
-class Cube(Function):
-    """y = x^3, dy/dx = 3x^2 (correct)."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x**3
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return 3 * x**2 * grad
 
 
 class WrongAtOneElement(Function):

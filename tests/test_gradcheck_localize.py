@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from _custom_ops import Cube
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -12,20 +13,6 @@ from hypothesis.extra import numpy as hnp
 from tinygrad_edu import Function, GradcheckError, Tensor, gradcheck
 from tinygrad_edu.gradcheck import WrongOp, locate_wrong_op
 from tinygrad_edu.ops import MatMul
-
-
-class Cube(Function):
-    """y = x^3, dy/dx = 3x^2."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x**3
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return 3 * x**2 * grad
 
 
 class WrongCube(Cube):

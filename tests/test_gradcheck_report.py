@@ -7,23 +7,10 @@ import re
 
 import numpy as np
 import pytest
+from _custom_ops import Cube
 
 from tinygrad_edu import Function, GradcheckError, Tensor, gradcheck, numerical_grad
 from tinygrad_edu.gradcheck_report import reading, relative_difference
-
-
-class Cube(Function):
-    """y = x^3, dy/dx = 3x^2 (correct)."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x**3
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return 3 * x**2 * grad
 
 
 class ForgetsTheFactor(Function):

@@ -18,7 +18,7 @@ one still sees correct values (forward is right), so each op is judged on its ow
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -100,20 +100,9 @@ def _locate(
     seed: int,
 ) -> tuple[WrongOp | None, int]:
     """`locate_wrong_op`, and how many ops the graph has (for the message when none is wrong)."""
-    out = _record(fn, inputs)
-    nodes = _recorded_ops(out)
-    # Tensors that depend on a checked input: only gradients flowing to them matter.
-    depends = {id(t) for t in inputs if isinstance(t, Tensor) and t.requires_grad}
+    nodes = _recorded_ops(_record(fn, inputs))
     rng = np.random.default_rng(seed)
-    for position, (result, ctx) in enumerate(nodes, start=1):
-        wanted = [
-            k
-            for k, (p, need) in enumerate(zip(ctx.parents, ctx.needs_input_grad, strict=False))
-            if need and isinstance(p, Tensor) and id(p) in depends
-        ]
-        if not wanted:
-            continue
-        depends.add(id(result))
+    for position, ctx, wanted in ops_to_check(nodes, inputs):
         found = _check_op(ctx, wanted, rng, eps, atol, rtol)
         if found is not None:
             k, index, got, expected, max_diff = found
@@ -141,6 +130,23 @@ def _record(fn: Callable[..., Tensor], inputs: tuple[Tensor, ...]) -> Tensor:
             f"locate_wrong_op: fn must return a Tensor, it returned {type(out).__name__}"
         )
     return out
+
+
+def ops_to_check(
+    nodes: list[tuple[Tensor, Function]], inputs: tuple[Tensor, ...]
+) -> Iterator[tuple[int, Function, list[int]]]:
+    """(position in forward order from 1, op, its argument positions to check) for every op of
+    `nodes` that has an argument depending on a checked input: only gradients flowing there matter."""
+    depends = {id(t) for t in inputs if isinstance(t, Tensor) and t.requires_grad}
+    for position, (result, ctx) in enumerate(nodes, start=1):
+        wanted = [
+            k
+            for k, (p, need) in enumerate(zip(ctx.parents, ctx.needs_input_grad, strict=False))
+            if need and isinstance(p, Tensor) and id(p) in depends
+        ]
+        if wanted:
+            depends.add(id(result))
+            yield position, ctx, wanted
 
 
 def _recorded_ops(out: Tensor) -> list[tuple[Tensor, Function]]:

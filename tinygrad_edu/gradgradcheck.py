@@ -19,7 +19,7 @@ import numpy as np
 
 from tinygrad_edu.autograd import enable_grad
 from tinygrad_edu.gradcheck import GradcheckError, gradcheck
-from tinygrad_edu.gradcheck_local import _fresh, _record, _recorded_ops, _site
+from tinygrad_edu.gradcheck_local import _fresh, _record, _recorded_ops, _site, ops_to_check
 from tinygrad_edu.higher_order import grad
 from tinygrad_edu.tensor import Tensor
 
@@ -91,16 +91,7 @@ def _the_op_at_fault(
     """Check the ops of fn's graph one by one, in forward order, each on fresh copies of the values
     it saw; name the first whose second derivative is wrong."""
     nodes = _recorded_ops(_record(fn, inputs))
-    depends = {id(t) for t in inputs if isinstance(t, Tensor) and t.requires_grad}
-    for position, (result, ctx) in enumerate(nodes, start=1):
-        wanted = [
-            k
-            for k, (p, need) in enumerate(zip(ctx.parents, ctx.needs_input_grad, strict=False))
-            if need and isinstance(p, Tensor) and id(p) in depends
-        ]
-        if not wanted:
-            continue
-        depends.add(id(result))
+    for position, ctx, wanted in ops_to_check(nodes, inputs):
         op, kwargs = type(ctx), dict(ctx.forward_kwargs)
         args = [_fresh(p, k in wanted) for k, p in enumerate(ctx.parents)]
         leaves = [args[k] for k in wanted]
