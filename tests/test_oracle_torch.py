@@ -403,3 +403,15 @@ def test_kinks_at_exactly_zero() -> None:
         ours(t).sum().backward()
         theirs(tt).sum().backward()
         _assert_close(t.grad, tt.grad)
+
+
+@pytest.mark.parametrize("a, b", [(0.0, 0.0), (0.0, 2.0), (0.0, 1.0), (2.0, 0.0), (1.5, -1.0)])
+def test_pow_gradients_at_zero_take_pytorchs_limits(a: float, b: float) -> None:
+    # d(a^b)/da at b = 0 and d(a^b)/db at a = 0 meet 0 * inf; the limits are 0, as PyTorch gives
+    x, y = Tensor(a, requires_grad=True), Tensor(b, requires_grad=True)
+    (x**y).backward()
+    tx = torch.tensor(a, dtype=torch.float64, requires_grad=True)
+    ty = torch.tensor(b, dtype=torch.float64, requires_grad=True)
+    (tx**ty).backward()
+    assert x.grad.item() == tx.grad.item()
+    assert y.grad.item() == ty.grad.item()

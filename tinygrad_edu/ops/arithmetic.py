@@ -105,7 +105,12 @@ class Div(BinaryOp):
 
 
 class Pow(BinaryOp):
-    """out = a ** b.    d(out)/da = b * a^(b-1), d(out)/db = a^b * log(a) (defined for a > 0)."""
+    """out = a ** b.    d(out)/da = b * a^(b-1), d(out)/db = a^b * log(a) (defined for a > 0).
+
+    At a = 0 the formulas meet 0 * inf; the limits are taken there, as PyTorch does: d(out)/da = 0
+    where b = 0 (a^0 is 1 for every a), and d(out)/db = 0 where a = 0 (0^b is 0 for every b > 0).
+    Adding the masks `(b == 0)` to the exponent and `(a == 0)` inside the log gives exactly these
+    values and changes nothing elsewhere (they add 0 there)."""
 
     name, symbol = "pow", "**"
 
@@ -120,8 +125,8 @@ class Pow(BinaryOp):
         a, b, out = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
         return (
-            unbroadcast(grad * b * a ** (b - 1), shape_of(a)) if need_a else None,
-            unbroadcast(grad * out * log(a), shape_of(b)) if need_b else None,
+            unbroadcast(grad * b * a ** (b - 1 + (b == 0)), shape_of(a)) if need_a else None,
+            unbroadcast(grad * out * log(a + (a == 0)), shape_of(b)) if need_b else None,
         )
 
 
