@@ -8,7 +8,7 @@ import io
 import numpy as np
 import pytest
 
-from tinygrad_edu import Function, Tensor
+from tinygrad_edu import Function, Tensor, nn
 from tinygrad_edu.autograd import run_backward
 from tinygrad_edu.ops.table import OPS
 from tinygrad_edu.viz import backward_steps, explain_backward
@@ -151,3 +151,13 @@ def test_rules_are_split_one_per_input_and_take_the_graph_names() -> None:
     assert z_rule == ("Z", "dA/dZ = A (1 - A), so dZ = dA * A * (1 - A)")
     assert substitute("d(out)/da = b", {"out": "u", "a": "b", "b": "c"}) == "du/db = c"
     assert substitute("dA/dZ = 1 - A^2", {"A": "A1", "Z": "W @ X"}) == "dA1/d(W @ X) = 1 - A1^2"
+
+
+def test_a_summed_loss_shows_its_rule_without_the_mean() -> None:
+    Z = Tensor([[1.0, -2.0, 0.5]], requires_grad=True, name="Z2")
+    Y = Tensor([[1.0, 0.0, 1.0]], name="Y")
+    mean = "\n".join(backward_steps(nn.binary_cross_entropy_with_logits(Z, Y)))
+    Z.grad = None
+    total = "\n".join(backward_steps(nn.binary_cross_entropy_with_logits(Z, Y, reduction="sum")))
+    assert "(A - Y) / N" in mean
+    assert "/ N" not in total and "dJ/dZ2 = (sigma(Z2) - Y) = (A - Y)" in total

@@ -96,6 +96,8 @@ class _Sweep:
             while ctx.parents[index] is not parent:
                 index += 1
             rule = rules[index]
+            if rule and ctx.forward_kwargs.get("reduction") == "sum":
+                rule = rule.replace(" / N", "")  # the rule is written for the mean over N
             index += 1
             if scalar:
                 self.lines.append(self._scalar_step(node, parent, g, pg, rule))
