@@ -8,7 +8,7 @@ import signal
 import numpy as np
 import pytest
 
-from tinygrad_edu import Tensor, nn
+from tinygrad_edu import Tensor, nn, optim
 from tinygrad_edu.data import flower
 from tinygrad_edu.train import History, accuracy, fit, predict
 
@@ -142,3 +142,28 @@ def test_predict_and_accuracy(planar) -> None:
     assert acc > 80
     with pytest.raises(ValueError, match="shape"):
         accuracy(model, X, Y.T)
+
+
+@pytest.mark.filterwarnings("ignore:overflow:RuntimeWarning", "ignore:invalid:RuntimeWarning")
+def test_divergence_also_rolls_back_the_optimizer_state() -> None:
+    X = np.array([[1e3, -1e3, 2e3, -2e3]])
+    Y = np.array([[1.0, 0.0, 1.0, 0.0]])
+
+    def loss(m, X, Y):
+        return ((m.logits(X) - Y) ** 2).mean()
+
+    def run(iterations: int) -> tuple:
+        model = nn.DeepNet([1, 3, 1], seed=1)
+        opt = optim.Momentum(model.parameters(), lr=10.0)
+        history = fit(model, X, Y, iterations, optimizer=opt, loss=loss, log=lambda s: None)
+        return model, opt, history
+
+    model, opt, history = run(200)
+    assert history.stopped == "diverged"
+    # a run stopped by hand after the last finite iteration's update was not yet made
+    again, again_opt, _ = run(len(history) - 1)
+    for p, q in zip(model.parameters(), again.parameters(), strict=True):
+        assert np.array_equal(p.data, q.data)
+    for s, t in zip(opt.state, again_opt.state, strict=True):
+        assert s.keys() == t.keys()
+        assert all(np.array_equal(s[k], t[k]) for k in s)

@@ -57,6 +57,10 @@ class History:
         return iter(self.costs)
 
 
+def _copy_state(state: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{k: v.copy() if isinstance(v, np.ndarray) else v for k, v in s.items()} for s in state]
+
+
 def fit(
     model: Any,
     X: Any,
@@ -86,7 +90,8 @@ def fit(
     iterations and at the last one (0 prints nothing). `progress=None` shows a tqdm bar only on a
     terminal. Ctrl-C stops after the iteration in progress, so the parameters are always those of a
     finished iteration. A cost that becomes NaN or inf stops training before that update, with a
-    message suggesting a smaller learning rate."""
+    message suggesting a smaller learning rate; the parameters and the optimizer's state are then
+    those of the last iteration whose cost was finite."""
     if isinstance(iterations, bool) or not isinstance(iterations, int) or iterations < 0:
         raise ValueError(f"fit: iterations must be a whole number >= 0, got {iterations!r}")
     if optimizer is None:
@@ -108,8 +113,10 @@ def fit(
     log = log or (bar.write if bar is not None else print)
     history = History()
     params = list(optimizer.params)
-    # the parameters of the last iteration whose cost was finite, to fall back on if training diverges
+    # the parameters of the last iteration whose cost was finite, to fall back on if training diverges,
+    # and the optimizer's state (momentum, Adam's averages) from the same moment
     backup = [np.empty_like(p.data) for p in params]
+    state_backup = _copy_state(optimizer.state)
     with _DeferredInterrupt() as interrupt:
         for i in range(iterations):
             optimizer.zero_grad()
@@ -126,6 +133,7 @@ def fit(
                     break
                 for p, saved in zip(params, backup, strict=False):
                     p.data[...] = saved
+                optimizer.state = state_backup
                 log(
                     f"Cost after iteration {i} is {value}: training diverged and stopped. The "
                     f"parameters are kept from iteration {i - 1}, the last with a finite "
@@ -137,6 +145,8 @@ def fit(
                 _scale_grads(params, 1 / m)
             for p, saved in zip(params, backup, strict=False):
                 np.copyto(saved, p.data)
+            if any(optimizer.state):  # plain gradient descent keeps none: nothing to copy
+                state_backup = _copy_state(optimizer.state)
             optimizer.step()
             history.costs.append(value)
             if print_every and (i % print_every == 0 or i == iterations - 1):
