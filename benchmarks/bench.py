@@ -36,14 +36,15 @@ def _pin_threads(n: int) -> None:
     os.execve(sys.executable, [sys.executable, "-m", "benchmarks", *sys.argv[1:]], env)
 
 
-def _median_ms(steps: dict[str, Any], reps: int, warmup: int, turns: int = 5) -> dict[str, float]:
+def _median_ms(steps: dict[str, Any], reps: int, warmup: int) -> dict[str, float]:
     """The median milliseconds of one call of each step.
 
     The frameworks take turns: each runs `warmup` untimed calls and then a block of its timed calls,
-    `turns` times over. Within a block the data is warm in the cache, as in a training loop; and a
+    at least 5 times over. Within a block the data is warm in the cache, as in a training loop; and a
     slow stretch of the machine (another process, a frequency change) is spread over all of them
     instead of falling on whichever happened to run then."""
     times: dict[str, list[float]] = {name: [] for name in steps}
+    turns = max(5, reps // 10)  # blocks of about 10: short enough that a slow stretch hits all
     per_turn = max(1, -(-reps // turns))
     for _ in range(turns):
         for name, step in steps.items():
