@@ -6,9 +6,10 @@ right to left multiplying local derivatives (dJ/da = dJ/dv * dv/da). This file i
 
 - Every op is a `Function`. `Function.apply` runs its `forward` on numpy arrays and, when grad mode is on
   and some input requires grad, records the op (the "ctx") on the result so backward can find it.
-- `run_backward` sorts the recorded graph topologically (an explicit stack, no recursion, so a graph
-  100,000 ops deep works), then sweeps it once in reverse, calling each op's `backward` and summing the
-  gradients that reach the same tensor.
+- `run_backward` sweeps the recorded graph once, newest op first (each op carries a creation number;
+  a heap orders them, no recursion, so a graph 100,000 ops deep works), calling each op's `backward`
+  and summing the gradients that reach the same tensor. With `create_graph=True` the same sweep runs
+  on Tensors (higher_order.py), so the gradients can be differentiated again.
 """
 
 from __future__ import annotations
