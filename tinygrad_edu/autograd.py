@@ -429,10 +429,7 @@ def _sweep(
         if type(in_grads) is not tuple:
             in_grads = (in_grads,)
         if len(in_grads) != len(parents):
-            raise RuntimeError(
-                f"{type(ctx).__name__}.backward returned {len(in_grads)} gradients for "
-                f"{len(parents)} inputs; return one per input (None where none is needed)"
-            )
+            raise _count_error(ctx, len(in_grads))
         if _anomaly_threads:
             _anomaly.after_backward(ctx, g, in_grads)
         pairs = [] if trace is not None else None
@@ -516,13 +513,28 @@ def _check_grad(ctx: Function, parent: Tensor, pg: Any) -> np.ndarray:
             pg = pg.data
         pg = np.asarray(pg)
     if pg.shape != data.shape:
-        raise RuntimeError(
-            f"{type(ctx).__name__}.backward returned a gradient of shape {pg.shape} for an input "
-            f"of shape {data.shape}; each gradient must have its input's shape"
-        )
+        raise _shape_error(ctx, pg.shape, data.shape)
     if pg.dtype != data.dtype:
         pg = pg.astype(data.dtype)
     return pg
+
+
+# The two ways a backward can break its contract, worded once for both sweeps (this one and the
+# create_graph sweep of higher_order.py).
+
+
+def _count_error(ctx: Function, n_grads: int) -> RuntimeError:
+    return RuntimeError(
+        f"{type(ctx).__name__}.backward returned {n_grads} gradients for {len(ctx.parents)} "
+        "inputs; return one per input (None where none is needed)"
+    )
+
+
+def _shape_error(ctx: Function, got: tuple[int, ...], expected: tuple[int, ...]) -> RuntimeError:
+    return RuntimeError(
+        f"{type(ctx).__name__}.backward returned a gradient of shape {got} for an input of shape "
+        f"{expected}; each gradient must have its input's shape"
+    )
 
 
 def _accumulate_leaf(node: Tensor, g: np.ndarray, owned: bool) -> None:

@@ -232,10 +232,7 @@ def _backward_on_tensors(ctx: Any, node: Tensor, g: Tensor, retain_graph: bool) 
     if type(in_grads) is not tuple:
         in_grads = (in_grads,)
     if len(in_grads) != len(ctx.parents):
-        raise RuntimeError(
-            f"{type(ctx).__name__}.backward returned {len(in_grads)} gradients for "
-            f"{len(ctx.parents)} inputs; return one per input (None where none is needed)"
-        )
+        raise autograd._count_error(ctx, len(in_grads))
     return in_grads
 
 
@@ -256,10 +253,7 @@ def _as_grad_tensor(ctx: Any, parent: Tensor, pg: Any) -> Tensor:
     if not isinstance(pg, Tensor):
         pg = Tensor._wrap(np.asarray(pg, dtype=parent.dtype))  # a constant: its history is unknown
     if pg.shape != parent.shape:
-        raise RuntimeError(
-            f"{type(ctx).__name__}.backward returned a gradient of shape {pg.shape} for an input "
-            f"of shape {parent.shape}; each gradient must have its input's shape"
-        )
+        raise autograd._shape_error(ctx, pg.shape, parent.shape)
     return pg
 
 

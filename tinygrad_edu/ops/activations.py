@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tinygrad_edu.ops.op import Op
+from tinygrad_edu.ops.op import Op, sigmoid
 
 
 class Sigmoid(Op):
@@ -15,8 +15,7 @@ class Sigmoid(Op):
 
     @staticmethod
     def forward(ctx, z):
-        with np.errstate(over="ignore"):
-            out = 1 / (1 + np.exp(-z))
+        out = sigmoid(z)  # the formula above, with the overflow silenced (ops/op.py)
         ctx.save_for_backward(out)
         return out
 
