@@ -18,6 +18,7 @@ from hypothesis.extra import numpy as hnp
 from tinygrad_edu import Tensor
 from tinygrad_edu.ops.table import Domain, OpSpec
 from tinygrad_edu.testing import (
+    allowed_intervals,
     arrays_in,
     axes,
     broadcast_targets,
@@ -109,7 +110,12 @@ def cases(draw: Any, spec: OpSpec, variants: tuple[str, ...] = BINARY_VARIANTS) 
     if kind == "binary":
         variant = draw(st.sampled_from(variants))
         if variant == "same":
-            a = draw(arrays_in(_intersect(dom[0], dom[1]), _shape()))
+            both = _intersect(dom[0], dom[1])
+            try:
+                allowed_intervals(both)
+            except ValueError:  # disjoint domains (maximum's): the same tensor twice is a tie
+                both = dom[0]
+            a = draw(arrays_in(both, _shape()))
             args, is_const, same = [a, a], [False, False], True
         elif variant.startswith("float"):
             side = 0 if variant == "float_left" else 1
@@ -142,6 +148,17 @@ def cases(draw: Any, spec: OpSpec, variants: tuple[str, ...] = BINARY_VARIANTS) 
         shape = draw(_shape())
         args = [draw(arrays_in(d, shape)) for d in dom]
         is_const = [False, False]
+    elif kind == "squeeze":
+        shape = list(draw(_shape()))
+        ones = draw(st.lists(st.integers(0, len(shape)), max_size=3))
+        for position in sorted(ones, reverse=True):  # insert axes of size 1 to squeeze
+            shape.insert(position, 1)
+        a = draw(arrays_in(dom[0], tuple(shape)))
+        args, is_const = [a], [False]
+        size_one = [i for i, n in enumerate(shape) if n == 1]
+        if size_one and draw(st.booleans()):
+            picked = draw(st.lists(st.sampled_from(size_one), min_size=1, unique=True))
+            kwargs["axis"] = picked[0] - len(shape) if len(picked) == 1 else tuple(picked)
     else:
         needs_axis = kind == "softmax"
         a = draw(arrays_in(dom[0], _shape(min_dims=1 if needs_axis else 0)))

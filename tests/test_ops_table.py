@@ -142,6 +142,7 @@ def test_table_rows_are_well_formed() -> None:
         "reduce": 1,
         "softmax": 1,
         "reshape": 1,
+        "squeeze": 1,
         "transpose": 1,
         "broadcast_to": 1,
         "index": 1,

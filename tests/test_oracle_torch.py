@@ -77,6 +77,12 @@ def _transpose(a: Any, axes: Any = None) -> Any:
     return a.permute(tuple(reversed(range(a.ndim))) if axes is None else axes)
 
 
+def _both_tensors(a: Any, b: Any) -> tuple[Any, Any]:
+    """torch.maximum takes tensors only: a Python number becomes a 0-d float64 tensor."""
+    as_t = lambda x: x if isinstance(x, torch.Tensor) else torch.tensor(x, dtype=torch.float64)  # noqa: E731
+    return as_t(a), as_t(b)
+
+
 TORCH: dict[str, Any] = {
     "add": lambda a, b: a + b,
     "sub": lambda a, b: a - b,
@@ -84,6 +90,9 @@ TORCH: dict[str, Any] = {
     "div": lambda a, b: a / b,
     "pow": lambda a, b: a**b,
     "neg": lambda a: -a,
+    "maximum": lambda a, b: torch.maximum(*_both_tensors(a, b)),
+    "minimum": lambda a, b: torch.minimum(*_both_tensors(a, b)),
+    "squeeze": lambda a, axis=None: a.squeeze() if axis is None else a.squeeze(axis),
     "matmul": torch.matmul,
     "exp": torch.exp,
     "log": torch.log,

@@ -26,10 +26,11 @@ import linecache
 import os
 import sys
 import threading
-from contextlib import ContextDecorator
 from typing import Any
 
 import numpy as np
+
+from tinygrad_edu._mode import ModeContext, ThreadFlag
 
 __all__ = ["AnomalyError", "detect_anomaly", "is_anomaly_enabled"]
 
@@ -43,13 +44,7 @@ class AnomalyError(RuntimeError):
 # number of threads with the mode on) once per op, so it costs nothing while no thread uses it.
 
 
-class _AnomalyMode(threading.local):
-    def __init__(self) -> None:  # runs once in every thread that touches the mode
-        self.enabled = False
-        self.saved: list[bool] = []  # the modes to restore, innermost last
-
-
-_mode = _AnomalyMode()
+_mode = ThreadFlag(False)
 _count_lock = threading.Lock()
 
 
@@ -67,9 +62,10 @@ def _set_mode(enabled: bool) -> None:
         _mode.enabled = enabled
 
 
-class detect_anomaly(ContextDecorator):
-    """`with detect_anomaly():` or `@detect_anomaly()`: raise `AnomalyError` at the first op whose
-    forward or backward produces NaN or inf. `detect_anomaly(False)` turns it off inside."""
+class detect_anomaly(ModeContext):
+    """`with detect_anomaly():` or `@detect_anomaly()` (on a function or a generator function):
+    raise `AnomalyError` at the first op whose forward or backward produces NaN or inf.
+    `detect_anomaly(False)` turns it off inside."""
 
     def __init__(self, mode: bool = True) -> None:
         self.mode = bool(mode)

@@ -17,16 +17,19 @@ from __future__ import annotations
 import gc
 import threading
 from collections.abc import Callable
-from contextlib import ContextDecorator
 from heapq import heappop, heappush
 from itertools import count
 from typing import Any
 
 import numpy as np
 
+from tinygrad_edu._mode import ModeContext, ThreadFlag
+
 __all__ = [
     "Function",
+    "VersionCounter",
     "enable_grad",
+    "increment_version",
     "is_grad_enabled",
     "no_grad",
     "run_backward",
@@ -37,14 +40,7 @@ __all__ = [
 # ----------------------------------------------------------------------------------------------
 # Grad mode: per thread, as in PyTorch, so `no_grad()` in one thread leaves the others recording.
 
-
-class _GradMode(threading.local):
-    def __init__(self) -> None:  # runs once in every thread that touches the mode
-        self.enabled = True
-        self.saved: list[bool] = []  # the modes to restore, innermost last
-
-
-_mode = _GradMode()
+_mode = ThreadFlag(True)
 # Every recorded op gets the next number, counting down: an op's inputs were made before it, so they
 # have larger numbers, and a heap (smallest first) pops the newest op first.
 _creation_order = count(0, -1)
@@ -58,9 +54,9 @@ def is_grad_enabled() -> bool:
     return _mode.enabled
 
 
-class set_grad_enabled(ContextDecorator):
-    """Turn recording on or off inside a `with` block (or a decorated function); the previous mode
-    comes back on exit, also after an exception."""
+class set_grad_enabled(ModeContext):
+    """Turn recording on or off inside a `with` block (or a decorated function, generator functions
+    included); the previous mode comes back on exit, also after an exception."""
 
     def __init__(self, mode: bool) -> None:
         self.mode = bool(mode)
@@ -78,7 +74,8 @@ class set_grad_enabled(ContextDecorator):
 class no_grad(set_grad_enabled):
     """`with no_grad():` or `@no_grad()`: ops inside record nothing; results are leaves without grad.
 
-    Use it for the parameter update (`w.data -= lr * w.grad.data` needs none) and for prediction."""
+    Use it for the parameter update (`with no_grad(): w -= lr * w.grad` keeps `w` the same leaf)
+    and for prediction."""
 
     def __init__(self) -> None:
         super().__init__(False)
@@ -89,6 +86,93 @@ class enable_grad(set_grad_enabled):
 
     def __init__(self) -> None:
         super().__init__(True)
+
+
+# ----------------------------------------------------------------------------------------------
+# Versions: every in-place write bumps the version of the tensor written (PyTorch's version
+# counter). An op that saved a tensor for backward remembers the version it saw; backward after it
+# changed raises instead of computing with the new values.
+
+
+class VersionCounter:
+    """How many times a tensor's values were written in place. Shared by tensors that share memory
+    (a `detach()`, a reshape or transpose view); `views` is set once a view shares it."""
+
+    __slots__ = ("value", "views")
+
+    def __init__(self) -> None:
+        self.value = 0
+        self.views = False
+
+
+def version_counter(t: Tensor) -> VersionCounter:
+    """The tensor's counter, made on first use (most tensors are never written in place)."""
+    counter = t._counter
+    if counter is None:
+        counter = t._counter = VersionCounter()
+    return counter
+
+
+def increment_version(t: Tensor) -> None:
+    """Record that `t`'s values were changed in place (as `torch.autograd.graph.increment_version`):
+    every in-place write of the library calls it; call it after writing into `t.data[...]`
+    yourself if backward may still need the old values."""
+    version_counter(t).value += 1
+
+
+def _remember_versions(ctx: Function, args: tuple, result: Tensor) -> None:
+    """For each array `forward` saved: the version of the input (or output) it belongs to, checked
+    by `saved_tensors`. A numpy array the caller passed as an operand is copied: its owner may
+    change it before backward, and no version would tell."""
+    out = result._data
+    saved = list(ctx._saved)
+    versions = []
+    for k, s in enumerate(saved):
+        if type(s) is not np.ndarray:
+            continue
+        if s is out or out.base is s:  # the output, or the array it is a view of (max)
+            counter = version_counter(result)
+            versions.append((k, counter, counter.value))
+            continue
+        for i, a in enumerate(args):
+            if type(a) is Tensor:
+                if a._data is s:
+                    counter = a._counter
+                    versions.append((k, i, 0 if counter is None else counter.value))
+                    break
+            elif a is s:
+                saved[k] = s.copy()
+                break
+    ctx._saved = tuple(saved)
+    ctx._versions = tuple(versions)
+
+
+def _share_counter(result: Tensor, args: tuple) -> None:
+    """`result` is a view of an input's memory (reshape, transpose, basic indexing): a write into
+    either changes both, so both share one version counter."""
+    out = result._data
+    for a in args:
+        if type(a) is Tensor and np.may_share_memory(out, a._data):
+            counter = version_counter(a)
+            counter.views = True
+            result._counter = counter
+            return
+
+
+def _modified_error(ctx: Function, k: int, source: Any, saved_at: int, now: int) -> RuntimeError:
+    if type(source) is int:
+        t = ctx.parents[source]
+        what = f"its input {source}" + (f" ({t.name})" if t.name else "")
+        shape = t.shape
+    else:
+        what, shape = "its output", np.shape(ctx._saved[k])
+    return RuntimeError(
+        f"{type(ctx).__name__}.backward: {what}, of shape {shape}, was saved for backward and has "
+        f"since been modified in place (it is at version {now}; it was saved at version "
+        f"{saved_at}), so the gradient would be computed with the new values. retain_graph does "
+        "not protect against this: run the forward again after the update, or update the "
+        "parameters only after backward (zero_grad, forward, backward, step)."
+    )
 
 
 # ----------------------------------------------------------------------------------------------
@@ -133,13 +217,23 @@ class Function:
     needs_input_grad: tuple = ()
 
     _saved: tuple | None = ()  # what save_for_backward kept; None once backward freed it
+    # (index in _saved, parent index or the output's VersionCounter, version when saved)
+    _versions: tuple = ()
 
     def save_for_backward(self, *arrays: Any) -> None:
-        """Keep arrays for backward (freed after backward unless `retain_graph=True`)."""
+        """Keep arrays for backward (freed after backward unless `retain_graph=True`).
+
+        Save the inputs and the output themselves (not copies): `apply` then remembers their
+        versions, and backward refuses to run if one was changed in place since."""
         self._saved = arrays
 
     @property
     def saved_tensors(self) -> tuple:
+        """What `save_for_backward` kept, after checking that none of it changed in place.
+
+        Raises:
+            RuntimeError: the values were freed by an earlier backward, or a saved input or
+                output was modified in place after the forward."""
         saved = self._saved
         if saved is None:
             raise RuntimeError(
@@ -148,6 +242,11 @@ class Function:
                 "first time (backward(retain_graph=True) or grad(..., retain_graph=True)) if you "
                 "need to backward twice, or run the forward again."
             )
+        for k, source, saved_at in self._versions:
+            counter = self.parents[source]._counter if type(source) is int else source
+            now = 0 if counter is None else counter.value
+            if now != saved_at:
+                raise _modified_error(self, k, source, saved_at, now)
         return saved
 
     @staticmethod
@@ -178,6 +277,8 @@ class Function:
         if type(out) is not np.ndarray:
             out = _as_output(cls, out, ctx)
         result = Tensor._wrap(out)
+        if out.base is not None:
+            _share_counter(result, args)
         if record and _mode.enabled:
             ctx.parents = args
             if kwargs:
@@ -185,6 +286,8 @@ class Function:
             ctx.seq = next(_creation_order)
             result.requires_grad = True
             result._ctx = ctx
+            if ctx._saved:
+                _remember_versions(ctx, args, result)
         if _anomaly_threads:
             _anomaly.after_forward(ctx, arrays, result)
         return result
@@ -206,7 +309,7 @@ def apply1(cls: type[Function], a: Tensor) -> Tensor:
     ctx = _new(cls)
     need = a.requires_grad
     ctx.needs_input_grad = (need,)
-    x = a.data
+    x = a._data
     if cls.check is not None:
         cls.check(x)
     try:
@@ -216,15 +319,20 @@ def apply1(cls: type[Function], a: Tensor) -> Tensor:
     if type(out) is not np.ndarray:
         out = _as_output(cls, out, ctx)
     result = _new(Tensor)  # Tensor._wrap, written out
-    result.data = out
-    result.grad = None
+    result._data = out
+    result._grad = None
     result._retains_grad = False
     result.name = None
+    result._counter = None
+    if out.base is not None:
+        _share_counter(result, (a,))
     if need and _mode.enabled:
         ctx.parents = (a,)
         ctx.seq = next(_creation_order)
         result.requires_grad = True
         result._ctx = ctx
+        if ctx._saved:
+            _remember_versions(ctx, (a,), result)
     else:
         result.requires_grad = False
         result._ctx = None
@@ -238,13 +346,13 @@ def apply2(cls: type[Function], a: Any, b: Any) -> Tensor:
     ctx = _new(cls)
     if type(a) is Tensor:
         need_a = a.requires_grad
-        x = a.data
+        x = a._data
     else:
         need_a = False
         x = a
     if type(b) is Tensor:
         need_b = b.requires_grad
-        y = b.data
+        y = b._data
     else:
         need_b = False
         y = b
@@ -258,15 +366,20 @@ def apply2(cls: type[Function], a: Any, b: Any) -> Tensor:
     if type(out) is not np.ndarray:
         out = _as_output(cls, out, ctx)
     result = _new(Tensor)  # Tensor._wrap, written out
-    result.data = out
-    result.grad = None
+    result._data = out
+    result._grad = None
     result._retains_grad = False
     result.name = None
+    result._counter = None
+    if out.base is not None:
+        _share_counter(result, (a, b))
     if (need_a or need_b) and _mode.enabled:
         ctx.parents = (a, b)
         ctx.seq = next(_creation_order)
         result.requires_grad = True
         result._ctx = ctx
+        if ctx._saved:
+            _remember_versions(ctx, (a, b), result)
     else:
         result.requires_grad = False
         result._ctx = None
@@ -290,7 +403,7 @@ def _arrays_and_needs(args: tuple) -> tuple[tuple, tuple[bool, ...]]:
     needs = []
     for a in args:
         if isinstance(a, Tensor):
-            arrays.append(a.data)
+            arrays.append(a._data)
             needs.append(a.requires_grad)
         else:
             arrays.append(a)
@@ -376,13 +489,50 @@ def run_backward(
     # The sweep makes no reference cycles, so Python's cycle collector has nothing to find here;
     # left on, it would rescan the whole graph again and again on a long one (time per op grows
     # with the graph). It is paused for the sweep and restored afterwards.
-    collecting = gc.isenabled()
-    gc.disable()
+    _pause_collector()
     try:
         return _sweep(root, grad, retain_graph, inputs, trace)
     finally:
-        if collecting:
+        _resume_collector()
+
+
+# Several threads may be in backward at once: the first one in pauses the collector (if it was on)
+# and the last one out turns it back on, so no interleaving can leave it off for good.
+_collector_lock = threading.Lock()
+_collector_pauses = 0
+_collector_was_on = False
+
+
+def _pause_collector() -> None:
+    global _collector_pauses, _collector_was_on
+    with _collector_lock:
+        if _collector_pauses == 0:
+            _collector_was_on = gc.isenabled()
+            gc.disable()
+        _collector_pauses += 1
+
+
+def _resume_collector() -> None:
+    global _collector_pauses
+    with _collector_lock:
+        _collector_pauses -= 1
+        if _collector_pauses == 0 and _collector_was_on:
             gc.enable()
+
+
+def seen_by(parent: Tensor, seq: int) -> Tensor:
+    """The graph node `parent` was when the op numbered `seq` recorded it.
+
+    An in-place op in grad mode (`h += x`) gives `h` a new history: `h` becomes the output of the
+    in-place op, whose input is a new tensor standing for `h`'s old value (`ctx.replaced`). Ops
+    recorded before it used the old value, so their gradient goes there. An op's inputs always have
+    larger creation numbers than the op itself; a smaller one means the input was rewritten later.
+    """
+    ctx = parent._ctx
+    while ctx is not None and ctx.seq < seq:
+        parent = ctx.replaced
+        ctx = parent._ctx
+    return parent
 
 
 def _sweep(
@@ -435,11 +585,15 @@ def _sweep(
         pairs = [] if trace is not None else None
         following = None
         builtin = ctx._builtin
+        seq = ctx.seq
         # The lengths were checked above; zip(strict=True) would check again at twice the cost.
         for parent, pg, need in zip(parents, in_grads, ctx.needs_input_grad):  # noqa: B905
             if not need or pg is None:
                 continue
-            data = parent.data
+            parent_ctx = parent._ctx
+            if parent_ctx is not None and parent_ctx.seq < seq:  # rewritten in place since
+                parent = seen_by(parent, seq)
+            data = parent._data
             # numpy makes a scalar of a 0-d result, and a user's op may return anything: make it an
             # array of the input's dtype and shape. (The built-in ops' shapes are right by their
             # tests, so theirs are not compared here.)
@@ -490,7 +644,8 @@ def _sweep(
         if trace is not None:
             trace(leaf, g, [])
         if wanted is None:
-            _accumulate_leaf(leaf, g, leaf in owned)
+            if leaf.requires_grad:  # requires_grad_(False) after the forward: no gradient
+                _accumulate_leaf(leaf, g, leaf in owned)
         elif leaf in wanted:
             results[wanted[leaf]] = g if leaf in owned else g.copy()
     return results if inputs is not None else None
@@ -507,10 +662,10 @@ def _only_once(pg: np.ndarray, grads: tuple) -> bool:
 
 def _check_grad(ctx: Function, parent: Tensor, pg: Any) -> np.ndarray:
     """Make a gradient an array of the parent's shape and dtype, or say which op returned what."""
-    data = parent.data
+    data = parent._data
     if type(pg) is not np.ndarray:
         if isinstance(pg, Tensor):
-            pg = pg.data
+            pg = pg._data
         pg = np.asarray(pg)
     if pg.shape != data.shape:
         raise _shape_error(ctx, pg.shape, data.shape)
@@ -540,10 +695,12 @@ def _shape_error(ctx: Function, got: tuple[int, ...], expected: tuple[int, ...])
 def _accumulate_leaf(node: Tensor, g: np.ndarray, owned: bool) -> None:
     # The first gradient is stored without a copy only when the engine made it; a later one is added
     # in place, as PyTorch does (the user zeroes .grad between steps).
-    if node.grad is None:
-        node.grad = Tensor._wrap(g if owned else g.copy())
+    grad = node._grad
+    if grad is None:
+        node._grad = Tensor._wrap(g if owned else g.copy())
     else:
-        node.grad.data += g
+        grad._data += g
+        increment_version(grad)
 
 
 from tinygrad_edu import anomaly as _anomaly  # noqa: E402

@@ -185,9 +185,13 @@ def _sweep(
         in_grads = _backward_on_tensors(ctx, node, g, retain_graph)
         if autograd._anomaly_threads:
             autograd._anomaly.after_backward(ctx, g.data, in_grads)
+        seq = ctx.seq
         for parent, pg, need in zip(ctx.parents, in_grads, ctx.needs_input_grad, strict=True):
             if not need or pg is None:
                 continue
+            parent_ctx = parent._ctx
+            if parent_ctx is not None and parent_ctx.seq < seq:  # rewritten in place since
+                parent = autograd.seen_by(parent, seq)
             pg = _as_grad_tensor(ctx, parent, pg)
             stored = grads.get(parent)
             if stored is not None:
@@ -201,7 +205,8 @@ def _sweep(
     for leaf in leaves:
         g = grads.pop(leaf)
         if wanted is None:
-            _accumulate(leaf, g)
+            if leaf.requires_grad:  # requires_grad_(False) after the forward: no gradient
+                _accumulate(leaf, g)
         elif leaf in wanted:
             results[wanted[leaf]] = g
     return results if inputs is not None else None
@@ -215,7 +220,7 @@ def _backward_on_tensors(ctx: Any, node: Tensor, g: Tensor, retain_graph: bool) 
     try:
         in_grads = ctx.backward(ctx, g)
     except TypeError as exc:
-        if "Tensor" not in str(exc):
+        if "Tensor" not in str(exc) and not str(exc).startswith("np."):
             raise
         # numpy refuses Tensors: the backward calls numpy functions (np.cos(x)) on what is now a
         # Tensor. Only operators and Tensor methods can build the graph of a gradient.
@@ -241,10 +246,10 @@ def _saved_as_tensor(value: Any, node: Tensor, parents: tuple) -> Any:
     is the output. Another array (a mask, an intermediate) is a constant; numbers stay numbers."""
     if type(value) is not np.ndarray:
         return value
-    if value is node.data:
+    if value is node._data:
         return node
     for p in parents:
-        if type(p) is Tensor and p.data is value:
+        if type(p) is Tensor and p._data is value:
             return p
     return Tensor._wrap(value)
 
@@ -254,6 +259,8 @@ def _as_grad_tensor(ctx: Any, parent: Tensor, pg: Any) -> Tensor:
         pg = Tensor._wrap(np.asarray(pg, dtype=parent.dtype))  # a constant: its history is unknown
     if pg.shape != parent.shape:
         raise autograd._shape_error(ctx, pg.shape, parent.shape)
+    if pg.dtype != parent.dtype:  # a recorded cast, so float32 stays float32 here too
+        pg = pg.astype(parent.dtype)
     return pg
 
 
@@ -262,4 +269,4 @@ def _accumulate(node: Tensor, g: Tensor) -> None:
     # one is stored as a fresh array too (PyTorch clones it): g may be the very Tensor handed to
     # another leaf (x + y gives both the same), the seed, or a view of a tensor of the gradient's
     # graph (reshape), and a later backward without create_graph adds into .grad in place.
-    node.grad = g + 0.0 if node.grad is None else node.grad + g
+    node._grad = g + 0.0 if node._grad is None else node._grad + g

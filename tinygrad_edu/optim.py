@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu.autograd import no_grad
+from tinygrad_edu.autograd import increment_version, no_grad
 from tinygrad_edu.tensor import Tensor
 
 
@@ -79,14 +79,18 @@ class Optimizer:
             if set_to_none:
                 p.grad = None
             elif p.grad is not None:
-                p.grad.data[...] = 0
+                p.grad.zero_()
 
     def step(self) -> None:
-        """One update of every parameter that has a gradient."""
+        """One update of every parameter that has a gradient.
+
+        The update writes into the parameter's array in place, so its version is bumped: a
+        graph recorded before the step that saved the parameter refuses to backpropagate."""
         with no_grad():
             for p, state in zip(self.params, self.state, strict=True):
                 if p.grad is not None:
                     self.update(p.data, p.grad.data, state)
+                    increment_version(p)
 
     def update(self, W: np.ndarray, dW: np.ndarray, state: dict[str, Any]) -> None:
         """Update the array `W` in place from its gradient `dW` (and this parameter's `state`)."""

@@ -11,7 +11,9 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu import autograd
+from tinygrad_edu import autograd, numpy_dispatch
+from tinygrad_edu.autograd import apply2, increment_version, is_grad_enabled
+from tinygrad_edu.broadcast import check_broadcast, normalize_axis
 
 _SCALARS = (int, float, bool)
 
@@ -32,11 +34,17 @@ class Tensor:
     says otherwise.
     """
 
-    __slots__ = ("__weakref__", "_ctx", "_retains_grad", "data", "grad", "name", "requires_grad")
+    __slots__ = (
+        "__weakref__",
+        "_counter",
+        "_ctx",
+        "_data",
+        "_grad",
+        "_retains_grad",
+        "name",
+        "requires_grad",
+    )
 
-    # numpy must not treat a Tensor as an array inside `ndarray + Tensor` (it would build an object
-    # array element by element); with this, Python calls Tensor.__radd__ instead.
-    __array_ufunc__ = None
     # Defining __eq__ (elementwise, as numpy) would remove hashing; tensors hash by identity.
     __hash__ = object.__hash__
 
@@ -47,11 +55,12 @@ class Tensor:
         dtype: Any = None,
         name: str | None = None,
     ) -> None:
-        self.data = _to_array(data, dtype)
-        self.grad: Tensor | None = None
+        self._data = _to_array(data, dtype)
+        self._grad: Tensor | None = None
         self.requires_grad = False
         self._ctx = None
         self._retains_grad = False
+        self._counter = None  # the version counter, made on the first in-place write
         self.name = name
         if requires_grad:
             self.requires_grad_(True)
@@ -60,13 +69,22 @@ class Tensor:
     def _wrap(cls, array: np.ndarray) -> Tensor:
         """The internal constructor: wraps an array the engine made, without a copy."""
         t = object.__new__(cls)
-        t.data = array
-        t.grad = None
+        t._data = array
+        t._grad = None
         t.requires_grad = False
         t._ctx = None
         t._retains_grad = False
+        t._counter = None
         t.name = None
         return t
+
+    # numpy's own functions on a Tensor come here (numpy_dispatch.py): `np.exp(t)`, `np.dot(W, X)`,
+    # and `ndarray + tensor` too, which numpy turns into np.add(ndarray, tensor).
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        return numpy_dispatch.array_ufunc(Tensor, ufunc, method, inputs, kwargs)
+
+    def __array_function__(self, func: Any, types: Any, args: tuple, kwargs: dict) -> Any:
+        return numpy_dispatch.array_function(Tensor, func, args, kwargs)
 
     # ------------------------------------------------------------------------------------------
     # Constructors
@@ -105,20 +123,67 @@ class Tensor:
     # Attributes and conversions
 
     @property
+    def data(self) -> np.ndarray:
+        """The values, a numpy array (writable: `w.data -= lr * w.grad.data` is a learner's SGD step).
+
+        Assigning it, or augmenting it as above, bumps the version, so a backward that saved the
+        old values raises. A write into the array itself (`t.data[0] = 1`) is not seen, as in
+        PyTorch: it is the unchecked escape hatch."""
+        return self._data
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        # `t.data -= x` reads the array, subtracts in place, then assigns the same array back here
+        if value is not self._data:
+            self._data = _to_array(value._data if isinstance(value, Tensor) else value, None)
+        increment_version(self)
+
+    @property
+    def grad(self) -> Tensor | None:
+        """dJ/d(this tensor) after `J.backward()`: None until then, a Tensor of the same shape and
+        dtype after it (backward adds into it; `zero_grad()` clears it)."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(
+                    f"grad: expected a Tensor (or None) of shape {self.shape}, got "
+                    f"{type(value).__name__}"
+                )
+            if value.shape != self.shape:
+                raise RuntimeError(
+                    f"grad: a gradient of shape {value.shape} cannot be assigned to a tensor of "
+                    f"shape {self.shape}; they must match"
+                )
+            if value.dtype != self.dtype:
+                raise RuntimeError(
+                    f"grad: a {value.dtype} gradient cannot be assigned to a {self.dtype} tensor; "
+                    f"cast it first (g.astype(np.{self.dtype}))"
+                )
+        self._grad = value
+
+    @property
+    def _version(self) -> int:
+        """How many times the values were written in place (PyTorch's `t._version`)."""
+        return 0 if self._counter is None else self._counter.value
+
+    @property
     def shape(self) -> tuple[int, ...]:
-        return self.data.shape
+        return self._data.shape
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self._data.ndim
 
     @property
     def size(self) -> int:
-        return self.data.size
+        return self._data.size
 
     @property
     def dtype(self) -> np.dtype:
-        return self.data.dtype
+        return self._data.dtype
 
     @property
     def is_leaf(self) -> bool:
@@ -137,48 +202,62 @@ class Tensor:
         return self.transpose()
 
     def numpy(self) -> np.ndarray:
-        """The values as a numpy array (shares memory with the tensor, as in PyTorch)."""
-        return self.data
+        """The values as a numpy array sharing memory with the tensor (as in PyTorch).
+
+        For a tensor that requires grad the array is read-only: a write into it would change
+        what backward computes without any record. Write through `.data` (which counts the
+        change), or take `.detach().numpy()` or `.numpy().copy()`."""
+        if self.requires_grad:
+            view = self._data.view()
+            view.flags.writeable = False
+            return view
+        return self._data
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
-        if dtype is not None and np.dtype(dtype) != self.data.dtype:
-            return self.data.astype(dtype)
-        return self.data.copy() if copy else self.data
+        if copy:
+            return np.array(self._data, dtype=dtype, copy=True)
+        if dtype is not None and np.dtype(dtype) != self._data.dtype:
+            if copy is False:
+                raise ValueError(
+                    f"Tensor: a {dtype} array of this {self.dtype} tensor needs a copy"
+                )
+            return self._data.astype(dtype)
+        return self.numpy()
 
     def item(self) -> float:
         """The value of a one-element tensor as a Python float."""
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise ValueError(
                 f"item(): only a tensor with one element can be converted to a Python number; "
                 f"this one has shape {self.shape} ({self.size} elements)"
             )
-        return self.data.reshape(-1)[0].item()
+        return self._data.reshape(-1)[0].item()
 
     def __float__(self) -> float:
         return float(self.item())
 
     def __len__(self) -> int:
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor (it has no first axis)")
-        return len(self.data)
+        return len(self._data)
 
     def __iter__(self) -> Iterator[Tensor]:
         for i in range(len(self)):
             yield self[i]
 
     def __bool__(self) -> bool:
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise ValueError(
                 f"the truth value of a tensor of shape {self.shape} is ambiguous; "
                 "use (t > 0).numpy().all() or .any()"
             )
-        return bool(self.data.reshape(-1)[0])
+        return bool(self._data.reshape(-1)[0])
 
     def __repr__(self) -> str:
-        body = np.array2string(self.data, separator=", ", prefix="Tensor(")
+        body = np.array2string(self._data, separator=", ", prefix="Tensor(")
         extras = []
-        if self.data.dtype != np.float64:
-            extras.append(f"dtype={self.data.dtype}")
+        if self._data.dtype != np.float64:
+            extras.append(f"dtype={self._data.dtype}")
         if self.requires_grad:
             extras.append("requires_grad=True")
         if self._ctx is not None:
@@ -210,16 +289,16 @@ class Tensor:
                 "through; create the inputs with requires_grad=True (and not inside no_grad())"
             )
         if grad is None:
-            if self.data.size != 1:
+            if self._data.size != 1:
                 raise RuntimeError(
                     f"backward: grad can be omitted only for an output with one element (a scalar "
                     f"cost); this output has shape {self.shape}. Reduce it first (e.g. .sum()) or "
                     f"pass backward(grad) with an array of shape {self.shape}"
                 )
-            g = np.ones_like(self.data)
+            g = np.ones_like(self._data)
         else:
             try:
-                g = _to_array(grad.data if isinstance(grad, Tensor) else grad, self.data.dtype)
+                g = _to_array(grad._data if isinstance(grad, Tensor) else grad, self._data.dtype)
             except (TypeError, ValueError) as exc:
                 raise type(exc)(
                     f"backward: grad must be real numbers of the output's shape {self.shape} "
@@ -248,17 +327,20 @@ class Tensor:
                 "requires_grad_: only a leaf's flag can be switched off; use .detach() to get a "
                 "tensor without history"
             )
-        if requires_grad and self.data.dtype.kind != "f":
+        if requires_grad and self._data.dtype.kind != "f":
             raise RuntimeError(
                 f"requires_grad_: only floating point tensors can require grad, this one is "
-                f"{self.data.dtype}"
+                f"{self._data.dtype}"
             )
         self.requires_grad = bool(requires_grad)
         return self
 
     def detach(self) -> Tensor:
-        """The same values (shared memory) without history, requires_grad=False."""
-        return Tensor._wrap(self.data)
+        """The same values (shared memory, and so the same version counter, as in PyTorch)
+        without history, requires_grad=False."""
+        out = Tensor._wrap(self._data)
+        out._counter = autograd.version_counter(self)
+        return out
 
     # ------------------------------------------------------------------------------------------
     # Arithmetic: each calls an op from ops/arithmetic.py
@@ -270,7 +352,7 @@ class Tensor:
             return other
         if type(other) in _SCALARS:
             return other
-        dtype = self.data.dtype if self.data.dtype.kind == "f" else np.float64
+        dtype = self._data.dtype if self._data.dtype.kind == "f" else np.float64
         try:
             arr = np.array(other)
         except (TypeError, ValueError):
@@ -279,76 +361,162 @@ class Tensor:
             return NotImplemented
         return arr.astype(dtype, copy=False)
 
-    def _binary(self, op: type, other: Any, reflected: bool = False) -> Tensor:
-        if not (isinstance(other, Tensor) or type(other) in _SCALARS):
-            operand = self._operand(other)
-            if operand is NotImplemented:
-                # Python would try the other operand's reflected method next: an ndarray's fails
-                # with a message about ufuncs, and after a reflected call nobody is left. Say here
-                # what is wrong, naming the op.
-                if reflected or isinstance(other, np.ndarray):
-                    raise _not_numbers(f"{op.name} ({op.symbol})", other)
-                return NotImplemented
-            other = operand
-        return op.apply(other, self) if reflected else op.apply(self, other)
-
+    # One code path for all of them: _binary(op, left, right), one of the two a Tensor.
     def __add__(self, other: Any) -> Tensor:
-        if type(other) in _DIRECT:
-            return autograd.apply2(_ops.Add, self, other)
-        return self._binary(_ops.Add, other)
+        return _binary(_ops.Add, self, other)
 
     def __radd__(self, other: Any) -> Tensor:
-        if type(other) in _DIRECT:
-            return autograd.apply2(_ops.Add, other, self)
-        return self._binary(_ops.Add, other, True)
+        return _binary(_ops.Add, other, self)
 
     def __sub__(self, other: Any) -> Tensor:
-        if type(other) in _DIRECT:
-            return autograd.apply2(_ops.Sub, self, other)
-        return self._binary(_ops.Sub, other)
+        return _binary(_ops.Sub, self, other)
 
     def __rsub__(self, other: Any) -> Tensor:
-        if type(other) in _DIRECT:
-            return autograd.apply2(_ops.Sub, other, self)
-        return self._binary(_ops.Sub, other, True)
+        return _binary(_ops.Sub, other, self)
 
     def __mul__(self, other: Any) -> Tensor:
-        if type(other) in _DIRECT:
-            return autograd.apply2(_ops.Mul, self, other)
-        return self._binary(_ops.Mul, other)
+        return _binary(_ops.Mul, self, other)
 
     def __rmul__(self, other: Any) -> Tensor:
-        if type(other) in _DIRECT:
-            return autograd.apply2(_ops.Mul, other, self)
-        return self._binary(_ops.Mul, other, True)
+        return _binary(_ops.Mul, other, self)
 
     def __truediv__(self, other: Any) -> Tensor:
-        if type(other) in _DIRECT:
-            return autograd.apply2(_ops.Div, self, other)
-        return self._binary(_ops.Div, other)
+        return _binary(_ops.Div, self, other)
 
     def __rtruediv__(self, other: Any) -> Tensor:
-        if type(other) in _DIRECT:
-            return autograd.apply2(_ops.Div, other, self)
-        return self._binary(_ops.Div, other, True)
+        return _binary(_ops.Div, other, self)
 
     def __pow__(self, other: Any) -> Tensor:
-        if type(other) in _DIRECT:
-            return autograd.apply2(_ops.Pow, self, other)
-        return self._binary(_ops.Pow, other)
+        return _binary(_ops.Pow, self, other)
 
     def __rpow__(self, other: Any) -> Tensor:
-        if type(other) in _DIRECT:
-            return autograd.apply2(_ops.Pow, other, self)
-        return self._binary(_ops.Pow, other, True)
+        return _binary(_ops.Pow, other, self)
 
     def __matmul__(self, other: Any) -> Tensor:
-        if type(other) is Tensor:
-            return autograd.apply2(_ops.MatMul, self, other)
-        return self._binary(_ops.MatMul, _as_matmul_operand(other))
+        return _binary(_ops.MatMul, self, _as_matmul_operand(other))
 
     def __rmatmul__(self, other: Any) -> Tensor:
-        return self._binary(_ops.MatMul, _as_matmul_operand(other), True)
+        return _binary(_ops.MatMul, _as_matmul_operand(other), self)
+
+    def maximum(self, other: Any) -> Tensor:
+        """The larger of the two, element by element (numpy's `np.maximum`; ties split the
+        gradient in half, as PyTorch's `torch.maximum`)."""
+        return _binary(_ops.Maximum, self, other)
+
+    def minimum(self, other: Any) -> Tensor:
+        """The smaller of the two, element by element (numpy's `np.minimum`)."""
+        return _binary(_ops.Minimum, self, other)
+
+    # ------------------------------------------------------------------------------------------
+    # In-place updates, as in PyTorch: `t += x` writes into t's memory and bumps its version.
+
+    def __iadd__(self, other: Any) -> Tensor:
+        return self._inplace(_ops.Add, np.add, other)
+
+    def __isub__(self, other: Any) -> Tensor:
+        return self._inplace(_ops.Sub, np.subtract, other)
+
+    def __imul__(self, other: Any) -> Tensor:
+        return self._inplace(_ops.Mul, np.multiply, other)
+
+    def __itruediv__(self, other: Any) -> Tensor:
+        return self._inplace(_ops.Div, np.divide, other)
+
+    def _inplace(self, op: type, ufunc: Any, other: Any) -> Tensor:
+        """`self op= other`.
+
+        With nothing to record (inside `no_grad()`, or when neither side requires grad) this is
+        numpy's in-place ufunc: `with no_grad(): w -= lr * w.grad` is PyTorch's update step, and
+        `w` stays the same leaf. Otherwise the op is recorded and `self` takes its new history:
+        the recorded op's input is a copy of the old value, and ops recorded earlier still send
+        their gradient to that old value (`autograd.seen_by`)."""
+        symbol = f"{op.symbol}="
+        if is_grad_enabled() and (
+            self.requires_grad or (isinstance(other, Tensor) and other.requires_grad)
+        ):
+            return self._inplace_recorded(op, other, symbol)
+        if isinstance(other, Tensor):
+            operand = other._data
+        elif type(other) in _SCALARS:
+            operand = other
+        else:
+            operand = self._operand(other)
+            if operand is NotImplemented:
+                raise _not_numbers(f"{op.name} ({symbol})", other)
+        try:
+            ufunc(self._data, operand, out=self._data)
+        except (ValueError, TypeError) as exc:
+            raise _inplace_error(symbol, self, operand, exc) from None
+        increment_version(self)
+        return self
+
+    def _inplace_recorded(self, op: type, other: Any, symbol: str) -> Tensor:
+        if self._ctx is None and self.requires_grad:
+            raise RuntimeError(
+                f"{symbol}: {self._label()} is a leaf that requires grad; changing it in place "
+                "while gradients are recorded would change what backward computes. For an update "
+                f"step write `with no_grad(): w {symbol} ...` (or `w.data {symbol} ...`); for a new "
+                f"tensor write `w = w {op.symbol} ...`"
+            )
+        if self._counter is not None and self._counter.views:
+            raise RuntimeError(
+                f"{symbol}: {self._label()} shares its memory with a view (a reshape, transpose "
+                "or index of it, or it is one); changing it in place while gradients are recorded "
+                "would change the other tensor's values without its history (PyTorch rewrites "
+                "that history, tinygrad_edu does not). Write `t = t "
+                f"{op.symbol} x` for a new tensor, or do it inside no_grad()"
+            )
+        old = Tensor._wrap(self._data.copy())  # the value before, for the recorded op to save
+        old._ctx, old.requires_grad, old.name = self._ctx, self.requires_grad, self.name
+        result = _binary(op, old, other)
+        if result.shape != self.shape:
+            raise ValueError(
+                f"{op.name} ({symbol}): the result has shape {result.shape} but {self._label()} "
+                f"has shape {self.shape}; an in-place op cannot change a tensor's shape "
+                f"(write `t = t {op.symbol} x` for a new tensor)"
+            )
+        np.copyto(self._data, result._data, casting="same_kind")
+        increment_version(self)
+        result._ctx.replaced = old
+        self._ctx, self.requires_grad = result._ctx, True
+        return self
+
+    def zero_(self) -> Tensor:
+        """Set every element to 0 in place (the version is bumped); returns the tensor."""
+        self._check_unrecorded_write("zero_")
+        self._data[...] = 0
+        increment_version(self)
+        return self
+
+    def copy_(self, src: Any) -> Tensor:
+        """Copy the values of `src` (a Tensor or an array, broadcast to this shape and cast to this
+        dtype) into this tensor in place; returns the tensor.
+
+        Raises:
+            RuntimeError: gradients are being recorded and this tensor requires grad (copy inside
+                `no_grad()`).
+            ValueError: `src` does not broadcast to this tensor's shape."""
+        self._check_unrecorded_write("copy_")
+        values = src._data if isinstance(src, Tensor) else np.asarray(src)
+        try:
+            np.copyto(self._data, values, casting="unsafe")
+        except ValueError:
+            raise ValueError(
+                f"copy_: values of shape {values.shape} cannot be copied into {self._label()} of "
+                f"shape {self.shape}"
+            ) from None
+        increment_version(self)
+        return self
+
+    def _check_unrecorded_write(self, what: str) -> None:
+        if is_grad_enabled() and self.requires_grad:
+            raise RuntimeError(
+                f"{what}: {self._label()} requires grad; write into it inside `with no_grad():` "
+                "(an update), or make a new tensor"
+            )
+
+    def _label(self) -> str:
+        return f"tensor {self.name!r}" if self.name else f"the tensor of shape {self.shape}"
 
     def __neg__(self) -> Tensor:
         return autograd.apply1(_ops.Neg, self)
@@ -361,16 +529,17 @@ class Tensor:
 
     # Comparisons give bool tensors with no history (a mask, not something to differentiate).
     def _compare(self, other: Any, op: str, fn: Any) -> Tensor:
-        other = self._operand(other)
-        if other is NotImplemented:
+        operand = self._operand(other)
+        if operand is NotImplemented:
+            if isinstance(other, np.ndarray):  # numpy handed it here: nobody else will name the op
+                raise _not_numbers(op, other)
             return NotImplemented
-        b = other.data if isinstance(other, Tensor) else other
-        if isinstance(b, np.ndarray) and b.shape != self.data.shape:
-            from tinygrad_edu.broadcast import check_broadcast
-
-            check_broadcast(op, self.data.shape, b.shape)
+        other = operand
+        b = other._data if isinstance(other, Tensor) else other
+        if isinstance(b, np.ndarray) and b.shape != self._data.shape:
+            check_broadcast(op, self._data.shape, b.shape)
         try:
-            out = fn(self.data, b)
+            out = fn(self._data, b)
         except OverflowError:  # a Python int beyond float64, e.g. 10**400
             raise ValueError(f"{op}: {b!r:.40} is too large to compare with a float") from None
         return Tensor._wrap(np.asarray(out))
@@ -420,9 +589,33 @@ class Tensor:
     def leaky_relu(self, slope: float = 0.01) -> Tensor:
         return _ops.LeakyReLU.apply(self, slope=slope)
 
+    def astype(self, dtype: Any) -> Tensor:
+        """The values in another float dtype (`np.float32`, `np.float64`), as a recorded op whose
+        gradient is cast back to this tensor's dtype. The tensor itself when the dtype is already
+        `dtype` (as PyTorch's `.to`)."""
+        dtype = _float_dtype("astype", dtype)
+        if dtype == self._data.dtype:
+            return self
+        return _ops.Cast.apply(self, dtype=dtype)
+
+    def argmax(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
+        """The index of the largest value along `axis` (of the flattened values when None), as an
+        int64 tensor with no history (an index has no gradient). Ties give the first index.
+
+        Raises:
+            TypeError: `axis` is not None or one int.
+            ValueError: `axis` is out of range, or the values are empty."""
+        if axis is not None:
+            if isinstance(axis, (tuple, list)):
+                raise TypeError(f"argmax: axis must be None or one int, got {axis!r}")
+            (axis,) = normalize_axis("argmax", axis, self.ndim, self.shape)
+        if self._data.size == 0:
+            raise ValueError(f"argmax: the tensor of shape {self.shape} is empty")
+        return Tensor._wrap(np.asarray(np.argmax(self._data, axis=axis, keepdims=keepdims)))
+
     def sign(self) -> Tensor:
         """-1, 0 or 1 per element, with no history (its gradient is 0 almost everywhere)."""
-        return Tensor._wrap(np.sign(self.data))
+        return Tensor._wrap(np.sign(self._data))
 
     # ------------------------------------------------------------------------------------------
     # Reductions (ops/reduce.py) and softmax (ops/softmax.py)
@@ -456,6 +649,10 @@ class Tensor:
             axes = ()
         return _ops.Transpose.apply(self, axes=axes or None)
 
+    def squeeze(self, axis: Any = None) -> Tensor:
+        """The tensor without its axes of size 1 (only `axis`, an int or a tuple, when given)."""
+        return _ops.Squeeze.apply(self, axis=axis)
+
     def flatten(self) -> Tensor:
         """The values as one axis (a reshape to (-1,))."""
         return _ops.Reshape.apply(self, shape=(-1,))
@@ -467,30 +664,36 @@ class Tensor:
         return _ops.Index.apply(self, index=index)
 
 
+def _float_dtype(where: str, dtype: Any) -> np.dtype:
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError as exc:
+        raise TypeError(f"{where}: {dtype!r} is not a dtype; use np.float64 or np.float32") from exc
+    if dtype.kind != "f":
+        raise TypeError(
+            f"{where}: dtype must be a floating point type (float64, float32), got {dtype}"
+        )
+    return dtype.newbyteorder("=")
+
+
 def _to_array(data: Any, dtype: Any) -> np.ndarray:
-    """A fresh float array from `data`, or an error that says what was given."""
+    """A fresh float array from `data`, in the machine's byte order, or an error that says what
+    was given."""
     if dtype is not None:
-        try:
-            dtype = np.dtype(dtype)
-        except TypeError as exc:
-            raise TypeError(
-                f"Tensor: {dtype!r} is not a dtype; use np.float64 or np.float32"
-            ) from exc
-        if dtype.kind != "f":
-            raise TypeError(
-                f"Tensor: dtype must be a floating point type (float64, float32), got {dtype}"
-            )
+        dtype = _float_dtype("Tensor", dtype)
     if isinstance(data, Tensor):
-        data = data.data
+        data = data._data
     try:
         arr = np.array(data)
     except ValueError as exc:
         raise ValueError(f"Tensor: data is not a rectangular array of numbers ({exc})") from None
     kind = arr.dtype.kind
     if kind == "f":
-        return arr if dtype is None or arr.dtype == dtype else arr.astype(dtype)
+        if dtype is None:  # big-endian data (from a file, another machine) made native
+            dtype = arr.dtype.newbyteorder("=")
+        return arr if arr.dtype == dtype else arr.astype(dtype)
     if kind in "biu":
-        return arr.astype(dtype or np.float64)
+        return arr.astype(dtype or np.float64)  # astype makes big-endian ints native floats
     if kind == "O" and arr.size and all(type(v) in _SCALARS for v in arr.flat):
         # numpy keeps ints beyond int64 (2**70) as Python objects; like every int they become floats
         try:
@@ -536,7 +739,52 @@ def _as_matmul_operand(other: Any) -> Any:
     return np.zeros(()) if type(other) in _SCALARS else other
 
 
-# Operands an op takes as they are: the operators skip `_binary`'s conversions for them.
-_DIRECT = frozenset((Tensor, *_SCALARS))
+def _binary(op: type, a: Any, b: Any) -> Tensor:
+    """`a op b` for the operators, one of `a` and `b` a Tensor: Python numbers go to the op as
+    they are (numpy keeps the tensor's dtype for them), arrays and lists are converted to the
+    tensor's dtype, and two tensors follow PyTorch's promotion."""
+    ta, tb = type(a), type(b)
+    if ta is Tensor and tb is Tensor:
+        if a._data.dtype is not b._data.dtype and op is not _ops.MatMul:  # matmul refuses 0-d
+            a, b = _promote(a, b)
+        return apply2(op, a, b)
+    if ta in _SCALARS or tb in _SCALARS:
+        return apply2(op, a, b)
+    reflected = not isinstance(a, Tensor)
+    tensor, other = (b, a) if reflected else (a, b)
+    if not isinstance(other, Tensor):
+        operand = tensor._operand(other)
+        if operand is NotImplemented:
+            # Python would try the other operand's reflected method next: after a reflected call
+            # nobody is left, and numpy's own message would not name the op. Say here what is wrong.
+            if reflected or isinstance(other, np.ndarray):
+                raise _not_numbers(f"{op.name} ({op.symbol})", other)
+            return NotImplemented
+        other = operand
+    return op.apply(other, tensor) if reflected else op.apply(tensor, other)
+
+
+def _promote(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
+    """PyTorch's rule for two float tensors of different dtypes: a 0-d tensor does not change the
+    dtype of one with dimensions (float32 (3,) * float64 () is float32); otherwise numpy's."""
+    if a._data.dtype.kind == "f" and b._data.dtype.kind == "f":
+        if a.ndim == 0 and b.ndim:
+            return a.astype(b.dtype), b
+        if b.ndim == 0 and a.ndim:
+            return a, b.astype(a.dtype)
+    return a, b
+
+
+def _inplace_error(symbol: str, t: Tensor, operand: Any, exc: Exception) -> Exception:
+    """numpy refused an in-place op: a shape that does not fit `t`, or a dtype it cannot hold."""
+    shape = np.shape(operand)
+    if isinstance(exc, ValueError):
+        broadcast = check_broadcast(symbol, t.shape, shape)
+        return ValueError(
+            f"{symbol}: the result has shape {broadcast} but the tensor has shape {t.shape}; an "
+            f"in-place op cannot change a tensor's shape (write `t = t {symbol[:-1]} x`)"
+        )
+    return TypeError(f"{symbol}: cannot write the result into a {t.dtype} tensor in place ({exc})")
+
 
 from tinygrad_edu import ops as _ops  # noqa: E402  (ops need Tensor's module loaded first)

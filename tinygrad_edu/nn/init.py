@@ -57,8 +57,8 @@ def _draw(model: Module, seed: int | None, weight: Callable[[Any, int, int], np.
     with no_grad():
         for layer in found:
             n, n_prev = layer.W.shape
-            layer.W.data[...] = weight(rs, n, n_prev)
-            layer.b.data[...] = 0
+            layer.W.copy_(weight(rs, n, n_prev))
+            layer.b.zero_()
 
 
 def zeros_(model: Module) -> Module:
@@ -66,8 +66,8 @@ def zeros_(model: Module) -> Module:
     layers initialized so never breaks symmetry (every hidden unit learns the same thing)."""
     for layer in layers(model):
         with no_grad():
-            layer.W.data[...] = 0
-            layer.b.data[...] = 0
+            layer.W.zero_()
+            layer.b.zero_()
     return model
 
 

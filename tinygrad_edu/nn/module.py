@@ -162,7 +162,7 @@ class Module:
             if set_to_none:
                 param.grad = None
             elif param.grad is not None:
-                param.grad.data[...] = 0
+                param.grad.zero_()
 
     # ------------------------------------------------------------------------------------------
     # Saving and restoring values
@@ -206,7 +206,7 @@ class Module:
             )
         with no_grad():
             for name, value in values.items():
-                np.copyto(params[name].data, value, casting="unsafe")
+                params[name].copy_(value)  # in place: the version moves, the identity stays
         return LoadResult(missing, unexpected)
 
     # ------------------------------------------------------------------------------------------

@@ -1,10 +1,11 @@
 """Every built-in op, one family per file; `table.OPS` lists them for the tests."""
 
 from tinygrad_edu.ops.activations import LeakyReLU, ReLU, Sigmoid, Tanh
-from tinygrad_edu.ops.arithmetic import Add, Div, Mul, Neg, Pow, Sub
+from tinygrad_edu.ops.arithmetic import Add, Div, Maximum, Minimum, Mul, Neg, Pow, Sub
+from tinygrad_edu.ops.cast import Cast  # noqa: F401  (internal, as ScatterAdd: see cast.py)
 from tinygrad_edu.ops.loss import BCEWithLogits
 from tinygrad_edu.ops.matmul import MatMul
-from tinygrad_edu.ops.movement import BroadcastTo, Index, Reshape, Transpose
+from tinygrad_edu.ops.movement import BroadcastTo, Index, Reshape, Squeeze, Transpose
 from tinygrad_edu.ops.op import Op
 from tinygrad_edu.ops.reduce import Max, Mean, Sum
 from tinygrad_edu.ops.softmax import LogSoftmax, Softmax
@@ -23,7 +24,9 @@ __all__ = [
     "LogSoftmax",
     "MatMul",
     "Max",
+    "Maximum",
     "Mean",
+    "Minimum",
     "Mul",
     "Neg",
     "Op",
@@ -33,6 +36,7 @@ __all__ = [
     "Sigmoid",
     "Softmax",
     "Sqrt",
+    "Squeeze",
     "Sub",
     "Sum",
     "Tanh",

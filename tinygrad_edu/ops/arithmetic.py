@@ -1,4 +1,4 @@
-"""`+ - * / **` and unary `-`, with numpy broadcasting.
+"""`+ - * / **`, unary `-`, and the elementwise `maximum` / `minimum`, with numpy broadcasting.
 
 A broadcast input was used several times in the forward pass, so its gradient is the sum of the uses:
 every binary op hands its gradients through `unbroadcast` (see broadcast.py).
@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from tinygrad_edu.broadcast import check_broadcast, unbroadcast
-from tinygrad_edu.ops.op import Op, log, shape_of
+from tinygrad_edu.ops.op import Op, log, shape_of, values
 
 
 class BinaryOp(Op):
@@ -140,3 +142,49 @@ class Neg(Op):
     @staticmethod
     def backward(ctx, grad):
         return -grad
+
+
+class Maximum(BinaryOp):
+    """out = max(a, b), element by element (numpy's `np.maximum`; the course's relu is
+    `np.maximum(0, Z)`).    d(out)/da = 1 where a > b, 0 where a < b, and 1/2 where a = b (a tie
+    splits the gradient between the two, as PyTorch's `torch.maximum`); d(out)/db = 1 - d(out)/da."""
+
+    name, symbol = "maximum", "max"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return np.maximum(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        return _split(ctx, grad, a, b, values(a) > values(b), values(a) == values(b))
+
+
+class Minimum(BinaryOp):
+    """out = min(a, b), element by element (numpy's `np.minimum`).    d(out)/da = 1 where a < b,
+    0 where a > b, and 1/2 where a = b; d(out)/db = 1 - d(out)/da."""
+
+    name, symbol = "minimum", "min"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return np.minimum(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        return _split(ctx, grad, a, b, values(a) < values(b), values(a) == values(b))
+
+
+def _split(ctx, grad, a, b, a_wins, tie):
+    """The gradients of max/min: to a where it won, to b where b won, half each on a tie. The
+    shares are constants (a mask, no derivative), in grad's dtype so float32 stays float32."""
+    share_a = np.asarray(a_wins + 0.5 * tie).astype(grad.dtype, copy=False)
+    need_a, need_b = ctx.needs_input_grad
+    return (
+        unbroadcast(grad * share_a, shape_of(a)) if need_a else None,
+        unbroadcast(grad * (1.0 - share_a), shape_of(b)) if need_b else None,
+    )

@@ -1,4 +1,5 @@
-"""Ops that move values without changing them: reshape, transpose, broadcast_to and indexing.
+"""Ops that move values without changing them: reshape, squeeze, transpose, broadcast_to and
+indexing.
 
 Their gradients move the gradient back the same way: reshape it back, transpose it back, sum it over
 the broadcast axes, or scatter it back to the positions that were read.
@@ -10,7 +11,7 @@ import math
 
 import numpy as np
 
-from tinygrad_edu.broadcast import check_broadcast, unbroadcast
+from tinygrad_edu.broadcast import check_broadcast, normalize_axis, unbroadcast
 from tinygrad_edu.ops.op import Op
 
 
@@ -35,6 +36,32 @@ class Reshape(Op):
     def forward(ctx, a, shape):
         ctx.in_shape = a.shape
         return a.reshape(shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.reshape(ctx.in_shape)
+
+
+class Squeeze(Op):
+    """out = a without its axes of size 1 (only `axis` when given).
+    d(out)/da: the identity, so da = grad reshaped to a's shape."""
+
+    @classmethod
+    def check(cls, a, axis=None):
+        if axis is None:
+            return
+        for ax in normalize_axis("squeeze", axis, a.ndim, a.shape):
+            if a.shape[ax] != 1:
+                raise ValueError(
+                    f"squeeze: axis {ax} of a tensor of shape {a.shape} has size {a.shape[ax]}; "
+                    "only axes of size 1 can be squeezed"
+                )
+
+    @staticmethod
+    def forward(ctx, a, axis=None):
+        ctx.in_shape = a.shape
+        axes = None if axis is None else normalize_axis("squeeze", axis, a.ndim, a.shape)
+        return np.squeeze(a, axis=axes)
 
     @staticmethod
     def backward(ctx, grad):

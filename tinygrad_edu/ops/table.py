@@ -34,7 +34,8 @@ class OpSpec:
 
     `kind` says which arguments a test draws besides the inputs: "elementwise" (none), "binary"
     (two broadcastable inputs, either of which may be a Python number or a numpy array), "matmul",
-    "reduce" (axis, keepdims), "softmax" (axis), "reshape" (shape), "transpose" (axes),
+    "reduce" (axis, keepdims), "softmax" (axis), "reshape" (shape), "squeeze" (None or axes of
+    size 1, drawn with a shape that has some), "transpose" (axes),
     "broadcast_to" (shape), "index" (an index), "leaky_relu" (slope), "loss" (two inputs of one
     shape, the second a label in [0, 1])."""
 
@@ -50,6 +51,11 @@ ANY = Domain()
 POSITIVE = Domain(0.1, 5.0)
 NONZERO = Domain(-3.0, 3.0, avoid=(0.0,), gap=0.3)
 KINK_AT_0 = Domain(-3.0, 3.0, avoid=(0.0,))
+# max(a, b) has its kink where a = b: the two inputs draw from interleaved sets at least 0.1 apart
+# (a from [k + 0.05, k + 0.45], b from [k + 0.55, k + 0.95]), so either may win and none is within
+# a finite difference's step of a tie. Exact ties are drawn by `t.maximum(t)`, the same tensor twice.
+LOWER_HALVES = Domain(-3.0, 3.0, avoid=tuple(k + 0.75 for k in range(-3, 3)), gap=0.3)
+UPPER_HALVES = Domain(-3.0, 3.0, avoid=tuple(k + 0.25 for k in range(-3, 4)), gap=0.3)
 
 
 def _np_sigmoid(x):
@@ -66,6 +72,11 @@ def _np_softmax(x, axis=-1):
     return e / e.sum(axis=axis, keepdims=True)
 
 
+def _method(name: str) -> Callable:
+    """`a.name(b)`, or `b.name(a)` when a is a number (max and min are symmetric)."""
+    return lambda a, b: getattr(a, name)(b) if hasattr(a, name) else getattr(b, name)(a)
+
+
 OPS: tuple[OpSpec, ...] = (
     OpSpec("add", ops.Add, lambda a, b: a + b, np.add, (ANY, ANY), "binary"),
     OpSpec("sub", ops.Sub, lambda a, b: a - b, np.subtract, (ANY, ANY), "binary"),
@@ -75,6 +86,22 @@ OPS: tuple[OpSpec, ...] = (
         "pow", ops.Pow, lambda a, b: a**b, np.power, (Domain(0.2, 3.0), Domain(-2, 2)), "binary"
     ),
     OpSpec("neg", ops.Neg, lambda a: -a, np.negative, (ANY,), "elementwise"),
+    OpSpec(
+        "maximum",
+        ops.Maximum,
+        _method("maximum"),
+        np.maximum,
+        (LOWER_HALVES, UPPER_HALVES),
+        "binary",
+    ),
+    OpSpec(
+        "minimum",
+        ops.Minimum,
+        _method("minimum"),
+        np.minimum,
+        (LOWER_HALVES, UPPER_HALVES),
+        "binary",
+    ),
     OpSpec("matmul", ops.MatMul, lambda a, b: a @ b, np.matmul, (ANY, ANY), "matmul"),
     OpSpec("exp", ops.Exp, lambda a: a.exp(), np.exp, (ANY,), "elementwise"),
     OpSpec("log", ops.Log, lambda a: a.log(), np.log, (POSITIVE,), "elementwise"),
@@ -145,6 +172,14 @@ OPS: tuple[OpSpec, ...] = (
         lambda a, shape: np.reshape(a, shape),
         (ANY,),
         "reshape",
+    ),
+    OpSpec(
+        "squeeze",
+        ops.Squeeze,
+        lambda a, axis=None: a.squeeze(axis),
+        lambda a, axis=None: np.squeeze(a, axis),
+        (ANY,),
+        "squeeze",
     ),
     OpSpec(
         "transpose",
