@@ -138,7 +138,11 @@ def _check_examples(
             path, f"{prefix}_x has shape {x.shape}, expected (m, 64, 64, 3): m RGB pictures", source
         )
     if x.dtype.kind not in "biuf":  # complex pixels too: their min and max are not brightness
-        raise _error(path, f"{prefix}_x holds {x.dtype}, expected real pixel values 0..255", source)
+        raise _error(
+            path,
+            f"{prefix}_x should hold pixel values 0..255, real numbers (it holds {x.dtype})",
+            source,
+        )
     if x.dtype.kind == "f" and not np.isfinite(x).all():  # nan fails every comparison below
         bad = x.size - np.count_nonzero(np.isfinite(x))
         raise _error(
