@@ -78,7 +78,7 @@ def binary_cross_entropy_with_logits(
     return BCEWithLogits.apply(Z, Y, reduction=reduction)
 
 
-def cross_entropy(Z: Tensor | np.ndarray, Y: Any, axis: int = 0) -> Tensor:
+def cross_entropy(Z: Tensor | np.ndarray, Y: Any, axis: int = 0, reduction: str = "mean") -> Tensor:
     """Softmax cross-entropy for C classes, with the classes along `axis` (0: Z is (C, m)):
 
         J = -(1/m) sum_i sum_c Y[c, i] log softmax(Z)[c, i],    dJ/dZ = (softmax(Z) - Y) / m
@@ -95,13 +95,17 @@ def cross_entropy(Z: Tensor | np.ndarray, Y: Any, axis: int = 0) -> Tensor:
         Z: the logits, classes along `axis`, e.g. (n_classes, m).
         Y: one-hot targets of Z's shape, or integer labels (m,) or (1, m).
         axis: the class axis of Z (0 in the course's layout).
+        reduction: "mean" over the examples, or "sum" (no 1/m, as `fit`'s course order wants).
 
     Returns:
-        The mean cost over the examples, a 0-d Tensor.
+        The cost, a 0-d Tensor.
 
     Raises:
-        ValueError: Z is 0-d, `axis` is out of range, or Y's shape or labels do not fit Z.
+        ValueError: Z is 0-d, `axis` is out of range, Y's shape or labels do not fit Z, or
+            reduction is not "mean" or "sum".
         TypeError: Z or Y is not real numbers."""
+    if reduction not in ("mean", "sum"):
+        raise ValueError(f"cross_entropy: reduction must be 'mean' or 'sum', got {reduction!r}")
     Z = _tensor("cross_entropy", "Z", Z)
     if Z.ndim == 0:
         raise ValueError("cross_entropy: Z must have a class axis, got a 0-d tensor")
@@ -110,9 +114,11 @@ def cross_entropy(Z: Tensor | np.ndarray, Y: Any, axis: int = 0) -> Tensor:
     log_p = Z.log_softmax(axis=axis)
     m = Z.size // Z.shape[axis] if Z.shape[axis] else 0
     if Y.requires_grad or m == 0:  # m = 0: the mean of no examples is nan, as numpy's
-        return -(Y * log_p).sum(axis=axis).mean()
+        per_example = -(Y * log_p).sum(axis=axis)
+        return per_example.mean() if reduction == "mean" else per_example.sum()
     present = Y.data != 0  # a constant mask: which (class, example) entries the cost reads
-    return -(Y[present] * log_p[present]).sum() / m
+    total = -(Y[present] * log_p[present]).sum()
+    return total / m if reduction == "mean" else total
 
 
 def _class_axis(axis: int, ndim: int) -> int:
