@@ -72,12 +72,16 @@ def _clamped_log(x, low):
 
 class BinaryCrossEntropy(Op):
     """J = (1/N) sum( -(Y max(log A, -100) + (1 - Y) max(log(1 - A), -100)) ), the course's cost on
-    the output A = sigmoid(Z), with PyTorch's clamps, over the N elements (no 1/N for "sum").
+    the output A = sigmoid(Z) with PyTorch's clamps, the mean over the N elements (no 1/N for "sum").
 
-    dJ/dA = -(Y/A - (1 - Y)/(1 - A)) / N, the course's dAL in the course's order of arithmetic, where
-    A(1 - A) >= 1e-12; where the output is saturated (A(1 - A) < 1e-12, A within 1e-12 of 0 or 1,
-    or exactly 0 or 1) it is PyTorch's (A - Y) / 1e-12 / N, finite where the course's is inf or nan.
-    dJ/dY = (max(log(1 - A), -100) - max(log A, -100)) / N."""
+    dJ/dA = -(Y/A - (1 - Y)/(1 - A)) / N,    dJ/dY = (max(log(1 - A), -100) - max(log A, -100)) / N.
+
+    dJ/dA is the course's dAL, computed in the course's order of arithmetic wherever
+    A(1 - A) >= 1e-12, so `fit(loss="bce")` follows the course's numpy to the last bit. Where the
+    output is saturated (A(1 - A) < 1e-12: A within about 1e-12 of 0 or 1, or exactly 0 or 1) it is
+    PyTorch's (A - Y) / 1e-12 / N, finite where the course's is inf or nan. dJ/dY is the derivative
+    of the clamped cost this op computes (PyTorch's is of the unclamped one, inf where A is 0 or 1).
+    """
 
     @classmethod
     def check(cls, a, y, reduction="mean"):
