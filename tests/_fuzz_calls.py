@@ -233,6 +233,24 @@ def _bce_reference(z: np.ndarray, y: Any, reduction: str) -> np.ndarray:
     return loss.astype(z.dtype) if z.dtype.kind == "f" else loss  # the loss has Z's dtype
 
 
+def _bce_on_a_reference(a: np.ndarray, y: Any, reduction: str) -> np.ndarray:
+    if reduction not in ("mean", "sum"):
+        raise ValueError(reduction)
+    if np.shape(a) != np.shape(y):
+        raise ValueError("shapes")
+    with np.errstate(divide="ignore", invalid="ignore"):  # each log clamped at -100, as PyTorch's
+        log_a, log_1ma = np.maximum(np.log(a), -100.0), np.maximum(np.log(1 - a), -100.0)
+    losses = -(y * log_a + (1 - y) * log_1ma)
+    loss = losses.mean() if reduction == "mean" else losses.sum()
+    return loss.astype(a.dtype) if a.dtype.kind == "f" else loss
+
+
+LOSSES = {
+    "binary_cross_entropy_with_logits": (nn.binary_cross_entropy_with_logits, _bce_reference),
+    "binary_cross_entropy": (nn.binary_cross_entropy, _bce_on_a_reference),
+}
+
+
 @st.composite
 def loss(draw: Any, pool: list[Tensor]) -> Call:
     z = draw(st.sampled_from(pool))
@@ -249,11 +267,12 @@ def loss(draw: Any, pool: list[Tensor]) -> Call:
     )
     if safe_shape(y) not in (z.shape, None):
         kinds |= {"loss shapes"}
-    name = "binary_cross_entropy_with_logits"
+    name = draw(st.sampled_from(sorted(LOSSES)))
+    function, reference = LOSSES[name]
     return Call(
         name,
-        lambda: nn.binary_cross_entropy_with_logits(z, y, reduction=reduction),
-        lambda: _bce_reference(z.data, as_numpy(y, z.dtype, constructor=True), reduction),
+        lambda: function(z, y, reduction=reduction),
+        lambda: reference(z.data, as_numpy(y, z.dtype, constructor=True), reduction),
         (name,),
         describe(z) + describe(y) + (repr(reduction),),
         kinds | r_kinds | _mask_kind(z, y),

@@ -77,11 +77,12 @@ def _with_mode(fn: object) -> object:
 
 
 def test_an_op_called_inside_a_layer_names_the_user_line_and_the_layer() -> None:
-    A = Tensor([[1.0, 0.0]])
-    msg = _message(lambda: _with_mode(lambda: nn.binary_cross_entropy(A, Tensor([[1.0, 1.0]]))))
-    assert "Log.forward produced -inf" in msg
-    assert "test_anomaly.py:" in msg and "nn.binary_cross_entropy(A" in msg
-    assert "through tinygrad_edu/nn/loss.py:" in msg and "in binary_cross_entropy" in msg
+    # a class masked out with a -inf logit: log softmax is -inf there (the cost itself stays finite)
+    Z = Tensor([[0.0, 1.0], [-np.inf, 2.0]])
+    msg = _message(lambda: _with_mode(lambda: nn.cross_entropy(Z, [0, 1])))
+    assert "LogSoftmax.forward produced -inf" in msg
+    assert "test_anomaly.py:" in msg and "nn.cross_entropy(Z" in msg
+    assert "through tinygrad_edu/nn/loss.py:" in msg and "in cross_entropy" in msg
 
 
 def test_your_own_function_is_checked_too() -> None:
@@ -102,15 +103,17 @@ def test_your_own_function_is_checked_too() -> None:
 
 
 def test_a_diverging_learning_rate_is_caught_at_the_first_overflow() -> None:
-    """Logistic regression with the course's cost on A and a huge learning rate: within a few steps
-    the sigmoid rounds to exactly 0 or 1 and the cost takes log(0)."""
+    """Logistic regression with the course's cost on A written out (nn.binary_cross_entropy clamps
+    its logs at -100, as PyTorch) and a huge learning rate: within a few steps the sigmoid rounds to
+    exactly 0 or 1 and the cost takes log(0)."""
     X = Tensor([[1.0, -2.0, 3.0, -4.0]])
     Y = Tensor([[1.0, 0.0, 0.0, 1.0]])
     model = nn.LogisticRegression(1)
     with detect_anomaly(), pytest.raises(AnomalyError, match=r"Log\.forward produced -inf"):
         for _ in range(100):
             model.zero_grad()
-            nn.binary_cross_entropy(model(X), Y).backward()
+            A = model(X)
+            (-(Y * A.log() + (1 - Y) * (1 - A).log()).mean()).backward()
             with no_grad():
                 for p in model.parameters():
                     p.data -= 1e4 * p.grad.data

@@ -87,6 +87,13 @@ def write_cats(directory: Path, m_train: int = 4, m_test: int = 2, **replace: ob
     return directory
 
 
+def _pixels(m: int, odd: complex) -> np.ndarray:
+    """m float (or complex) pictures of value 10, with one pixel `odd`."""
+    x = np.full((m, 64, 64, 3), 10.0, dtype=np.complex128 if isinstance(odd, complex) else None)
+    x[-1, 5, 6, 1] = odd
+    return x
+
+
 def test_small_files_load_in_the_course_layout(tmp_path: Path) -> None:
     data = load_cats(write_cats(tmp_path))
     assert data.X_train.shape == (12288, 4)
@@ -152,7 +159,16 @@ def test_a_file_that_is_not_hdf5(tmp_path: Path, damage: str) -> None:
         (TRAIN, {"train_set_y": np.array([[0, 1, 0, 1]])}, ["train_set_y has shape (1, 4)"]),
         (TEST, {"test_set_y": np.array([0, 2])}, ["test_set_y has labels [0 2]", "only 0 and 1"]),
         (TRAIN, {"train_set_x": np.full((4, 64, 64, 3), 300)}, ["pixel values 0..255"]),
+        (TRAIN, {"train_set_x": _pixels(4, np.nan)}, ["train_set_x has 1 NaN or inf pixel"]),
+        (TEST, {"test_set_x": _pixels(2, np.inf)}, ["test_set_x has 1 NaN or inf pixel"]),
+        (TEST, {"test_set_x": _pixels(2, -np.inf)}, ["test_set_x has 1 NaN or inf pixel"]),
+        (
+            TRAIN,
+            {"train_set_x": _pixels(4, 3 + 0j)},
+            ["pixel values 0..255, real numbers", "complex128"],
+        ),
     ],
+    ids=lambda v: v if isinstance(v, str) else None,
 )
 def test_a_file_not_shaped_like_the_course(
     tmp_path: Path, file: str, replace: dict, words: list[str]

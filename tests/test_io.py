@@ -6,6 +6,7 @@ import os
 import pickle
 import re
 import tempfile
+import zipfile
 from pathlib import Path
 
 import hypothesis.extra.numpy as hnp
@@ -15,6 +16,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tinygrad_edu import Tensor, io, nn
+
+DEFLATED = zipfile.ZIP_DEFLATED
 
 NAMES = st.from_regex(r"[a-z][a-z0-9_]{0,6}(\.[a-z0-9_]{1,6}){0,3}", fullmatch=True)
 ARRAYS = hnp.arrays(
@@ -149,3 +152,97 @@ def test_save_refuses_what_it_could_not_load(tmp_path: Path) -> None:
     with pytest.raises(TypeError, match="expected a Module or a state dict"):
         io.save([np.ones(1)], tmp_path / "x.npz")
     assert os.listdir(tmp_path) == []
+
+
+# ----------------------------------------------------------------------------------------------
+# Malformed entries, built by hand: each is a ValueError naming the file and the entry.
+
+
+def _npy(array: np.ndarray) -> bytes:
+    """The bytes of one .npy entry, as np.save writes them."""
+    import io as std_io
+
+    buffer = std_io.BytesIO()
+    np.save(buffer, array, allow_pickle=True)
+    return buffer.getvalue()
+
+
+def _npz(path: Path, entries: dict[str, bytes], compress: int = zipfile.ZIP_STORED) -> Path:
+    """A zip of raw entries, the marker first, as if written by save (or by an attacker)."""
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr(f"{io.MARKER}.npy", _npy(np.array(f"{io.FORMAT}/{io.VERSION}")))
+        for name, data in entries.items():
+            info = zipfile.ZipInfo(name)
+            info.compress_type = compress
+            zf.writestr(info, data)
+    return path
+
+
+def _header_claiming(shape: tuple[int, ...]) -> bytes:
+    """A valid .npy 1.0 header for a float64 array of `shape`, with only 8 bytes of data after it."""
+    import io as std_io
+
+    buffer = std_io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        buffer, {"descr": "<f8", "fortran_order": False, "shape": shape}
+    )
+    return buffer.getvalue() + b"\0" * 8  # the header is written with its magic
+
+
+@pytest.mark.parametrize(
+    ("entry", "data", "words"),
+    [
+        ("W.npy", pickle.dumps(np.ones(2)), "no valid .npy header"),
+        ("W.npy", _npy(np.array([{}], dtype=object)), "holds object, not numbers"),
+        ("W.npy", _npy(np.array(["a", "b"])), "<U1, not numbers"),
+        ("W.npy", _npy(np.zeros(2, dtype=[("x", "<f8")])), "not numbers"),
+        ("W.npy", _header_claiming((2**50,)), r"shape \(1125899906842624,\) of float64"),
+        ("W.npy", _header_claiming((3,)), "holds 8 bytes of data"),
+        ("W.npy", b"", "no valid .npy header"),
+        ("W.txt", b"1,2", "not an .npy array"),
+    ],
+    ids=["pickle", "object", "strings", "structured", "2**50", "short", "empty", "not-npy"],
+)
+def test_every_malformed_entry_is_a_value_error_naming_file_and_entry(
+    tmp_path: Path, entry: str, data: bytes, words: str
+) -> None:
+    path = _npz(tmp_path / "bad.npz", {entry: data})
+    assert path.stat().st_size < 1000  # the 2**50 header: 300 bytes, never a MemoryError
+    with pytest.raises(ValueError, match=rf"{re.escape(str(path))}.*'W(\.txt)?'.*{words}"):
+        io.load(path)
+
+
+def test_a_marker_that_is_not_an_array_is_a_value_error(tmp_path: Path) -> None:
+    path = tmp_path / "bad.npz"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr(f"{io.MARKER}.npy", b"tinygrad_edu.state_dict/1")
+    with pytest.raises(ValueError, match=rf"{re.escape(str(path))}.*'{io.MARKER}'.*\.npy header"):
+        io.load(path)
+
+
+def test_an_unsupported_compression_is_a_value_error(tmp_path: Path) -> None:
+    path = _npz(tmp_path / "bad.npz", {"W.npy": _npy(np.ones(2))})
+    raw = bytearray(path.read_bytes())
+    # the entry's compression method, in its local header and in the central directory: 99 (AES)
+    for signature, offset in ((b"PK\x03\x04", 8), (b"PK\x01\x02", 10)):
+        at = raw.rfind(signature)
+        raw[at + offset : at + offset + 2] = (99).to_bytes(2, "little")
+    path.write_bytes(bytes(raw))
+    with pytest.raises(ValueError, match=rf"{re.escape(str(path))}.*'W'.*compression method 99"):
+        io.load(path)
+
+
+def test_a_deflated_file_loads(tmp_path: Path) -> None:
+    path = _npz(tmp_path / "ok.npz", {"W.npy": _npy(np.arange(6.0).reshape(2, 3))}, DEFLATED)
+    np.testing.assert_array_equal(io.load(path)["W"], np.arange(6.0).reshape(2, 3))
+
+
+@pytest.mark.parametrize("names", [["W", "W.npy"], ["W.npy", "W"], ["a.npy.npy", "a.npy", "a"]])
+def test_names_ending_in_npy_round_trip_exactly(tmp_path: Path, names: list[str]) -> None:
+    state = {name: np.full(2, float(i)) for i, name in enumerate(names)}
+    io.save(state, tmp_path / "s.npz")
+    loaded = io.load(tmp_path / "s.npz")
+    assert list(loaded) == names
+    for name in names:
+        np.testing.assert_array_equal(loaded[name], state[name])
+        assert loaded[name].flags.writeable

@@ -112,6 +112,7 @@ TORCH: dict[str, Any] = {
     "broadcast_to": lambda a, shape: a.broadcast_to(shape),
     "index": _torch_index,
     "binary_cross_entropy_with_logits": F.binary_cross_entropy_with_logits,
+    "binary_cross_entropy": F.binary_cross_entropy,
 }
 
 

@@ -69,29 +69,98 @@ def save(model_or_state: Module | Mapping[str, Any], path: PathLike) -> None:
 def load(path: PathLike) -> OrderedDict[str, np.ndarray]:
     """Read a file written by `save`: the state dict, in the saved order, as numpy arrays.
 
-    Raises ValueError naming the path for a file that is not this project's format: a pickle, a
-    plain `.npy`, an `.npz` without the marker (or of a newer version), or anything else."""
+    The zip is read entry by entry, never through `np.load`: each entry's .npy header is read and
+    checked (a numeric dtype, and shape * itemsize bytes that are exactly what the entry holds)
+    before any data is, so a damaged or hostile file cannot unpickle, allocate more than it holds,
+    or hand back raw bytes. An entry "W.npy.npy" is the parameter "W.npy" (one ".npy" is the zip
+    format's, the rest is the name), so any name round-trips.
+
+    Args:
+        path: the file, as written by `save`.
+
+    Returns:
+        The parameters by name, in the order they were saved.
+
+    Raises:
+        ValueError: naming the path (and the entry) for anything that is not this project's format:
+            a pickle, a plain `.npy`, an `.npz` without the marker (or of a newer version), an entry
+            that is not a numeric array (object dtype, pickled bytes, no .npy header), a header
+            whose shape does not match the entry's size, an unsupported compression, a bad zip."""
     path = Path(path)
     with open(path, "rb") as f:
         head = f.read(8)
     if not head.startswith(b"PK\x03\x04"):
         raise ValueError(f"load: {path} is not a tinygrad_edu parameter file: {_kind(head)}")
     try:
-        with np.load(path, allow_pickle=False) as npz:
-            if MARKER not in npz.files:
-                raise ValueError(
-                    f"load: {path} is an .npz file but not one written by tinygrad_edu.io.save "
-                    f"(it has no {MARKER} entry; its entries are {npz.files[:10]})"
-                )
-            _check_marker(path, npz[MARKER])
-            return OrderedDict((name, npz[name]) for name in npz.files if name != MARKER)
+        with zipfile.ZipFile(path) as zf:
+            entries = _read_entries(path, zf)
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
         raise ValueError(f"load: {path} is not a readable .npz file ({exc})") from exc
-    except ValueError as exc:
-        if str(exc).startswith("load: "):
-            raise
-        # numpy refuses an entry that holds pickled objects (allow_pickle=False)
-        raise ValueError(f"load: {path} holds an entry that is not a plain array ({exc})") from exc
+    if MARKER not in entries:
+        raise ValueError(
+            f"load: {path} is an .npz file but not one written by tinygrad_edu.io.save "
+            f"(it has no {MARKER} entry; its entries are {list(entries)[:10]})"
+        )
+    _check_marker(path, entries.pop(MARKER))
+    return entries
+
+
+# what np.savez and np.savez_compressed write; anything else is not a file `save` made
+_COMPRESSIONS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflated"}
+
+
+def _read_entries(path: Path, zf: zipfile.ZipFile) -> OrderedDict[str, np.ndarray]:
+    entries: OrderedDict[str, np.ndarray] = OrderedDict()
+    for info in zf.infolist():
+        if not info.filename.endswith(".npy"):
+            raise ValueError(
+                f"load: {path} has an entry {info.filename!r} that is not an .npy array"
+            )
+        name = info.filename[: -len(".npy")]
+        if name in entries:
+            raise ValueError(f"load: {path} has the entry {name!r} twice")
+        if info.compress_type not in _COMPRESSIONS:
+            raise ValueError(
+                f"load: {path}: entry {name!r} uses zip compression method {info.compress_type}; "
+                f"only {sorted(_COMPRESSIONS.values())} are read"
+            )
+        with zf.open(info) as f:
+            entries[name] = _read_array(path, name, f, info.file_size, marker=name == MARKER)
+    return entries
+
+
+def _read_array(path: Path, name: str, f: Any, size: int, marker: bool) -> np.ndarray:
+    """One entry's array, after its header has promised no more bytes than the entry holds."""
+    where = f"load: {path}: entry {name!r}"
+    plain = f"load: {path} holds an entry that is not a plain array, {name!r}"
+    try:
+        version = np.lib.format.read_magic(f)
+        if version == (1, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_1_0(f)
+        elif version == (2, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_2_0(f)
+        else:
+            raise ValueError(f".npy format version {version} is not read")
+    except (ValueError, SyntaxError, TypeError) as exc:  # no magic, a garbled header
+        raise ValueError(f"{plain}: it has no valid .npy header ({exc})") from None
+    allowed = "U" if marker else "fiub"  # the marker is a string, parameters are numbers
+    if dtype.kind not in allowed or dtype.hasobject or dtype.fields is not None:
+        raise ValueError(f"{plain}: it holds {dtype}, not numbers (tinygrad_edu never unpickles)")
+    count = 1
+    for n in shape:
+        count *= n
+    expected = count * dtype.itemsize
+    if f.tell() + expected != size:
+        raise ValueError(
+            f"{where}: its header says shape {shape} of {dtype} ({expected} bytes) but the entry "
+            f"holds {size - f.tell()} bytes of data"
+        )
+    data = bytearray(f.read(expected))  # bytearray: the array is writable, as np.load's
+    if len(data) != expected:
+        raise ValueError(f"{where} ends after {len(data)} of its {expected} bytes")
+    return np.frombuffer(data, dtype=dtype, count=count).reshape(
+        shape, order="F" if fortran else "C"
+    )
 
 
 def _check_marker(path: Path, marker: np.ndarray) -> None:

@@ -137,7 +137,18 @@ def _check_examples(
         raise _error(
             path, f"{prefix}_x has shape {x.shape}, expected (m, 64, 64, 3): m RGB pictures", source
         )
-    if not np.issubdtype(x.dtype, np.number) or x.min() < 0 or x.max() > 255:
+    if x.dtype.kind not in "biuf":  # complex pixels too: their min and max are not brightness
+        raise _error(
+            path,
+            f"{prefix}_x should hold pixel values 0..255, real numbers (it holds {x.dtype})",
+            source,
+        )
+    if x.dtype.kind == "f" and not np.isfinite(x).all():  # nan fails every comparison below
+        bad = x.size - np.count_nonzero(np.isfinite(x))
+        raise _error(
+            path, f"{prefix}_x has {bad} NaN or inf pixel(s), expected values 0..255", source
+        )
+    if x.min() < 0 or x.max() > 255:
         raise _error(path, f"{prefix}_x should hold pixel values 0..255 (dtype {x.dtype})", source)
     if y.shape != (x.shape[0],):
         raise _error(

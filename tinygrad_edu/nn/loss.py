@@ -11,6 +11,7 @@ import numpy as np
 
 from tinygrad_edu.nn.module import Module
 from tinygrad_edu.ops import BCEWithLogits
+from tinygrad_edu.ops.loss import BinaryCrossEntropy
 from tinygrad_edu.tensor import Tensor
 
 
@@ -32,14 +33,6 @@ def _check_same_shape(fn: str, a_name: str, A: Tensor, Y: Tensor) -> None:
         )
 
 
-def _reduce(fn: str, losses: Tensor, reduction: str) -> Tensor:
-    if reduction == "mean":
-        return losses.mean()
-    if reduction == "sum":
-        return losses.sum()
-    raise ValueError(f"{fn}: reduction must be 'mean' or 'sum', got {reduction!r}")
-
-
 def binary_cross_entropy(A: Tensor | np.ndarray, Y: Any, reduction: str = "mean") -> Tensor:
     """The course's cost on the output A = sigmoid(Z):
 
@@ -47,12 +40,27 @@ def binary_cross_entropy(A: Tensor | np.ndarray, Y: Any, reduction: str = "mean"
 
     (a mean over all n_y * m entries, which for Y of shape (1, m) is exactly the course's 1/m sum).
     Its gradient dJ/dA = -(1/m) (Y/A - (1 - Y)/(1 - A)) is the course's dAL. When A rounds to
-    exactly 0 or 1 the log is -inf: prefer `binary_cross_entropy_with_logits` on Z.
-    `reduction="sum"` gives the sum (no 1/m), whose gradient is the course's dAL exactly."""
+    exactly 0 or 1 the log would be -inf: each log is clamped at -100, as PyTorch's
+    `binary_cross_entropy` does, and where A(1 - A) < 1e-12 the gradient is PyTorch's
+    (A - Y) / 1e-12, so a saturated output gives a large, finite cost and gradient (never nan).
+    `binary_cross_entropy_with_logits` on Z needs no clamp and stays exact.
+    `reduction="sum"` gives the sum (no 1/m), whose gradient is the course's dAL exactly.
+
+    Args:
+        A: the probabilities sigmoid(Z), in [0, 1], shape (n_y, m).
+        Y: the labels (or any targets in [0, 1]), the shape of A.
+        reduction: "mean" (over all entries) or "sum".
+
+    Returns:
+        The cost, a 0-d Tensor.
+
+    Raises:
+        ValueError: A and Y differ in shape, or reduction is not "mean" or "sum".
+        TypeError: A or Y is not real numbers."""
     A = _tensor("binary_cross_entropy", "A", A)
     Y = _tensor("binary_cross_entropy", "Y", Y, A.dtype)
     _check_same_shape("binary_cross_entropy", "A", A, Y)
-    return _reduce("binary_cross_entropy", -(Y * A.log() + (1 - Y) * (1 - A).log()), reduction)
+    return BinaryCrossEntropy.apply(A, Y, reduction=reduction)
 
 
 def binary_cross_entropy_with_logits(
@@ -70,19 +78,47 @@ def binary_cross_entropy_with_logits(
     return BCEWithLogits.apply(Z, Y, reduction=reduction)
 
 
-def cross_entropy(Z: Tensor | np.ndarray, Y: Any, axis: int = 0) -> Tensor:
+def cross_entropy(Z: Tensor | np.ndarray, Y: Any, axis: int = 0, reduction: str = "mean") -> Tensor:
     """Softmax cross-entropy for C classes, with the classes along `axis` (0: Z is (C, m)):
 
         J = -(1/m) sum_i sum_c Y[c, i] log softmax(Z)[c, i],    dJ/dZ = (softmax(Z) - Y) / m
 
     Y is one-hot (the shape of Z, or any probabilities summing to 1 per example), or the integer
-    labels 0..C-1 of shape (m,) or (1, m). log softmax is computed stably: Z - max - log sum e^Z."""
+    labels 0..C-1 of shape (m,) or (1, m). log softmax is computed stably: Z - max - log sum e^Z.
+
+    A class whose target is 0 adds nothing, even when its logit is -inf (a class masked out): its
+    log softmax is -inf there, and 0 * -inf would be nan, so only the entries with Y != 0 are summed,
+    as PyTorch does for integer labels. (When Y is a Tensor that requires grad, dJ/dY = -log softmax
+    is needed everywhere, so every entry is summed and such a -inf makes nan.)
+
+    Args:
+        Z: the logits, classes along `axis`, e.g. (n_classes, m).
+        Y: one-hot targets of Z's shape, or integer labels (m,) or (1, m).
+        axis: the class axis of Z (0 in the course's layout).
+        reduction: "mean" over the examples, or "sum" (no 1/m, as `fit`'s course order wants).
+
+    Returns:
+        The cost, a 0-d Tensor.
+
+    Raises:
+        ValueError: Z is 0-d, `axis` is out of range, Y's shape or labels do not fit Z, or
+            reduction is not "mean" or "sum".
+        TypeError: Z or Y is not real numbers."""
+    if reduction not in ("mean", "sum"):
+        raise ValueError(f"cross_entropy: reduction must be 'mean' or 'sum', got {reduction!r}")
     Z = _tensor("cross_entropy", "Z", Z)
     if Z.ndim == 0:
         raise ValueError("cross_entropy: Z must have a class axis, got a 0-d tensor")
     axis = _class_axis(axis, Z.ndim)
     Y = _targets(Z, Y, axis)
-    return -(Y * Z.log_softmax(axis=axis)).sum(axis=axis).mean()
+    log_p = Z.log_softmax(axis=axis)
+    m = Z.size // Z.shape[axis] if Z.shape[axis] else 0
+    if Y.requires_grad or m == 0:  # m = 0: the mean of no examples is nan, as numpy's
+        per_example = -(Y * log_p).sum(axis=axis)
+        return per_example.mean() if reduction == "mean" else per_example.sum()
+    present = Y.data != 0  # a constant mask: which (class, example) entries the cost reads
+    total = -(Y[present] * log_p[present]).sum()
+    return total / m if reduction == "mean" else total
 
 
 def _class_axis(axis: int, ndim: int) -> int:

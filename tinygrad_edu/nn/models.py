@@ -1,6 +1,7 @@
 """The course's three models, in its notation. Each `forward(X)` returns the course's output
 AL = sigmoid(Z[L]), of shape (n_y, m); `logits(X)` returns Z[L] for the fused, stable cost
-`binary_cross_entropy_with_logits`; `predict(X)` returns the 0/1 predictions (AL > 0.5).
+`binary_cross_entropy_with_logits`; `predict(X)` returns the 0/1 predictions (AL > 0.5), or the
+class of largest logit when n_y > 1.
 
 Each starts from the course's initialization, so a training run reproduces the course's costs:
 
@@ -16,7 +17,6 @@ from collections.abc import Sequence as SequenceABC
 
 import numpy as np
 
-from tinygrad_edu.autograd import no_grad
 from tinygrad_edu.nn import init
 from tinygrad_edu.nn.activation import LeakyReLU, ReLU, Sigmoid, Tanh
 from tinygrad_edu.nn.container import Sequential
@@ -53,10 +53,12 @@ class Classifier(Module):
         return self.logits(X).sigmoid()
 
     def predict(self, X: Tensor | np.ndarray) -> np.ndarray:
-        """1.0 where AL > 0.5, else 0.0: a float numpy array (n_y, m), computed with no graph."""
-        with no_grad():
-            AL = self.forward(X)
-        return (AL.data > 0.5).astype(AL.dtype)
+        """`tinygrad_edu.train.predict(self, X)`: for one output, 1.0 where AL > 0.5 else 0.0;
+        for several (classes along axis 0), the index of the largest logit. A (1, m) array in the
+        model's float dtype, computed with no graph."""
+        from tinygrad_edu.train import predict  # train imports nn: imported when first used
+
+        return predict(self, X)
 
 
 class LogisticRegression(Classifier):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tinygrad_edu.ops.op import Op, sigmoid
+from tinygrad_edu.ops.op import Op, log, sigmoid, values
 
 
 class BCEWithLogits(Op):
@@ -54,3 +54,78 @@ class BCEWithLogits(Op):
         if need_y:
             dy = -z * scale
         return dz, dy
+
+
+# PyTorch clamps each log at -100 (so log 0 costs 100, not inf) and divides by at least 1e-12 in
+# the backward: a saturated output gives a large but finite cost and gradient, never nan.
+LOG_FLOOR = -100.0
+EPS = 1e-12
+
+
+def _clamped_log(x, low):
+    """max(log x, -100), with the gradient 1/x where the log is above -100 and 0 where it is not.
+    `low` is the constant mask of those clamped positions; x is replaced by 1 there before the log
+    (log 0 = -inf would make nan of the 0 * -inf of a blend)."""
+    keep = 1 - low
+    return log(x * keep + low) * keep + LOG_FLOOR * low
+
+
+class BinaryCrossEntropy(Op):
+    """J = (1/N) sum( -(Y max(log A, -100) + (1 - Y) max(log(1 - A), -100)) ), the course's cost on
+    the output A = sigmoid(Z) with PyTorch's clamps, the mean over the N elements (no 1/N for "sum").
+
+    dJ/dA = -(Y/A - (1 - Y)/(1 - A)) / N,    dJ/dY = (max(log(1 - A), -100) - max(log A, -100)) / N.
+
+    dJ/dA is the course's dAL, computed in the course's order of arithmetic wherever
+    A(1 - A) >= 1e-12, so `fit(loss="bce")` follows the course's numpy to the last bit. Where the
+    output is saturated (A(1 - A) < 1e-12: A within about 1e-12 of 0 or 1, or exactly 0 or 1) it is
+    PyTorch's (A - Y) / 1e-12 / N, finite where the course's is inf or nan. dJ/dY is the derivative
+    of the clamped cost this op computes (PyTorch's is of the unclamped one, inf where A is 0 or 1).
+    """
+
+    @classmethod
+    def check(cls, a, y, reduction="mean"):
+        if reduction not in ("mean", "sum"):
+            raise ValueError(
+                f"binary_cross_entropy: reduction must be 'mean' or 'sum', got {reduction!r}"
+            )
+        if np.shape(a) != np.shape(y):
+            raise ValueError(
+                f"binary_cross_entropy: A has shape {np.shape(a)} but Y has shape {np.shape(y)}; "
+                "they must match, both (n_y, m) with one column per example"
+            )
+
+    @staticmethod
+    def forward(ctx, a, y, reduction="mean"):
+        n = a.size if reduction == "mean" else 1
+        with np.errstate(divide="ignore", invalid="ignore"):  # log 0 = -inf, clamped just below
+            log_a = np.maximum(np.log(a), LOG_FLOOR)
+            log_1ma = np.maximum(np.log(1 - a), LOG_FLOOR)
+        loss = np.add.reduce(-(y * log_a + (1 - y) * log_1ma), axis=None)
+        if n != 1:
+            loss = loss / n  # n = 0: the mean of no elements is nan, as numpy's mean and PyTorch's
+        ctx.save_for_backward(a, y)
+        ctx.n = max(n, 1)
+        return np.asarray(loss, dtype=a.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, y = ctx.saved_tensors
+        need_a, need_y = ctx.needs_input_grad
+        scale = grad / ctx.n if ctx.n != 1 else grad
+        av = values(a)
+        da = dy = None
+        if need_a:
+            # constant masks in A's dtype: 1 where saturated; the course's formula runs on a safe
+            # 0.5 there (0/0 = nan would survive the blend), PyTorch's formula everywhere else
+            sat = ((1 - av) * av < EPS).astype(av.dtype)
+            ok = 1 - sat
+            safe = a * ok + 0.5 * sat
+            course = -(y / safe - (1 - y) / (1 - safe))
+            da = (course * ok + (a - y) / EPS * sat) * scale
+        if need_y:
+            with np.errstate(divide="ignore"):
+                low_a = (np.log(av) < LOG_FLOOR).astype(av.dtype)
+                low_1ma = (np.log(1 - av) < LOG_FLOOR).astype(av.dtype)
+            dy = (_clamped_log(1 - a, low_1ma) - _clamped_log(a, low_a)) * scale
+        return da, dy

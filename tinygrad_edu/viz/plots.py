@@ -48,13 +48,18 @@ def plot_decision_boundary(
     model: Any, X: Any, Y: Any, path: str | os.PathLike, title: str = "Decision boundary"
 ) -> Path:
     """The regions a 2-D classifier assigns to each class, with the data on top (the course's
-    planar figure, 600 x 500 pixels). X is (2, m), Y is (1, m)."""
+    planar figure, 600 x 500 pixels). X is (2, m); Y is (1, m) or (m,) labels (0/1, or classes
+    0..C-1), or one-hot (C, m). The regions are `train.predict`'s: A > 0.5 for one output, the
+    largest logit (argmax over the class axis 0) for several."""
     from tinygrad_edu.train import predict
 
     X = np.asarray(X)
-    Y = np.asarray(Y).reshape(-1)
+    Y = np.asarray(Y)
     if X.ndim != 2 or X.shape[0] != 2:
         raise ValueError(f"plot_decision_boundary: X must be (2, m), got shape {X.shape}")
+    if Y.ndim == 2 and Y.shape[0] > 1:  # one-hot (C, m): the class of each column
+        Y = np.argmax(Y, axis=0)
+    Y = Y.reshape(-1)
     plt = _pyplot()
     pad, h = 1.0, 0.01 * max(np.ptp(X[0]), np.ptp(X[1]), 1.0)
     xx, yy = np.meshgrid(
@@ -63,9 +68,21 @@ def plot_decision_boundary(
     )
     grid = np.stack([xx.ravel(), yy.ravel()])
     zz = predict(model, grid).reshape(xx.shape)
+    # one colour per class, the same for the regions and the points: levels between the classes
+    n_classes = int(max(zz.max(), Y.max() if Y.size else 0, 1)) + 1
+    levels = np.arange(n_classes + 1) - 0.5
     fig, ax = plt.subplots(figsize=(6, 5), dpi=DPI, layout="constrained")
-    ax.contourf(xx, yy, zz, cmap=plt.cm.Spectral, alpha=0.8)
-    ax.scatter(X[0], X[1], c=Y, cmap=plt.cm.Spectral, s=12, edgecolors="k", linewidths=0.3)
+    colours = {"cmap": plt.cm.Spectral, "vmin": 0, "vmax": n_classes - 1}  # class k: k / (C-1)
+    ax.contourf(xx, yy, zz, levels=levels, alpha=0.8, **colours)
+    ax.scatter(
+        X[0],
+        X[1],
+        c=Y,
+        **colours,
+        s=12,
+        edgecolors="k",
+        linewidths=0.3,
+    )
     ax.set_xlabel("x1")
     ax.set_ylabel("x2")
     ax.set_title(title)
