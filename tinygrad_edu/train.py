@@ -202,8 +202,9 @@ def fit(
                         "of 0 in the cost (detect_anomaly() names the op)."
                     )
                     break
-                for p, saved in zip(params, backup, strict=False):
-                    p.data[...] = saved
+                with no_grad():  # in place, so the parameters stay the optimizer's, versions move
+                    for p, saved in zip(params, backup, strict=False):
+                        p.copy_(saved)
                 optimizer.state = state_backup
                 log(
                     f"Cost after iteration {i} is {value}: training diverged and stopped. The "

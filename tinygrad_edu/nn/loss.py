@@ -10,8 +10,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.nn.module import Module
-from tinygrad_edu.ops import BCEWithLogits
-from tinygrad_edu.ops.loss import BinaryCrossEntropy
+from tinygrad_edu.ops import BCEWithLogits, BinaryCrossEntropy
 from tinygrad_edu.tensor import Tensor
 
 

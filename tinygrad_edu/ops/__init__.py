@@ -3,7 +3,7 @@
 from tinygrad_edu.ops.activations import LeakyReLU, ReLU, Sigmoid, Tanh
 from tinygrad_edu.ops.arithmetic import Add, Div, Maximum, Minimum, Mul, Neg, Pow, Sub
 from tinygrad_edu.ops.cast import Cast  # noqa: F401  (internal, as ScatterAdd: see cast.py)
-from tinygrad_edu.ops.loss import BCEWithLogits
+from tinygrad_edu.ops.loss import BCEWithLogits, BinaryCrossEntropy
 from tinygrad_edu.ops.matmul import MatMul
 from tinygrad_edu.ops.movement import BroadcastTo, Index, Reshape, Squeeze, Transpose
 from tinygrad_edu.ops.op import Op
@@ -15,6 +15,7 @@ __all__ = [
     "Abs",
     "Add",
     "BCEWithLogits",
+    "BinaryCrossEntropy",
     "BroadcastTo",
     "Div",
     "Exp",

@@ -215,8 +215,8 @@ OPS: tuple[OpSpec, ...] = (
     ),
     OpSpec(
         "binary_cross_entropy",
-        ops.loss.BinaryCrossEntropy,
-        lambda a, y: ops.loss.BinaryCrossEntropy.apply(a, y),
+        ops.BinaryCrossEntropy,
+        lambda a, y: ops.BinaryCrossEntropy.apply(a, y),
         lambda a, y: np.mean(-(y * np.log(a) + (1 - y) * np.log(1 - a))),
         (Domain(0.05, 0.95), Domain(0.0, 1.0)),  # A is a probability, away from the clamps
         "loss",
