@@ -10,8 +10,9 @@ from typing import Any
 
 import numpy as np
 import pytest
+from _numpy_cases import NUMPY_FUNCTIONS, square
 from _op_cases import Case, cases
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -149,6 +150,36 @@ def test_op_agrees_with_pytorch(spec: OpSpec, data: st.DataObject) -> None:
     (out * W).sum().backward()
     (expected * torch.from_numpy(W)).sum().backward()
     for i, (a, t) in enumerate(zip(ours, theirs, strict=True)):
+        if isinstance(a, Tensor) and a.requires_grad:
+            np.testing.assert_allclose(
+                a.grad.data, t.grad.numpy(), rtol=RTOL, atol=ATOL, err_msg=f"input {i}"
+            )
+
+
+@pytest.mark.parametrize("name", list(NUMPY_FUNCTIONS))
+@given(data=st.data())
+def test_numpy_function_on_tensors_agrees_with_pytorch(name: str, data: st.DataObject) -> None:
+    """`np.exp(t)`, `np.dot(W, X)`, `np.sum(t, axis=1)`, ... on Tensors: PyTorch's numbers."""
+    row, numpy_call = NUMPY_FUNCTIONS[name]
+    spec = next(s for s in OPS if s.name == row)
+    case = data.draw(cases(spec), label="case")
+    if name == "dot":
+        assume(all(np.ndim(a) <= 2 for a in case.args))
+    if name == "square":
+        assume(not case.is_const[0] and case.requires[0])
+        numpy_call, torch_call = square, lambda a, b: a**2
+    else:
+        torch_call = TORCH[row]
+    ours, theirs = case.tensors(), _torch_args(case)
+    out = numpy_call(*ours, **case.kwargs)
+    expected = torch_call(*theirs, **case.kwargs)
+    assert isinstance(out, Tensor)
+    np.testing.assert_allclose(out.data, expected.detach().numpy(), rtol=RTOL, atol=ATOL)
+    W = data.draw(arrays_in(Domain(-2.0, 2.0), out.shape), label="W")
+    (out * W).sum().backward()
+    (expected * torch.from_numpy(W)).sum().backward()
+    used = ours[:1] if name == "square" else ours
+    for i, (a, t) in enumerate(zip(used, theirs, strict=False)):
         if isinstance(a, Tensor) and a.requires_grad:
             np.testing.assert_allclose(
                 a.grad.data, t.grad.numpy(), rtol=RTOL, atol=ATOL, err_msg=f"input {i}"

@@ -73,7 +73,16 @@ HINTS = {
 
 
 def _requires_grad(values: Any, tensor_type: type) -> bool:
-    return is_grad_enabled() and any(isinstance(v, tensor_type) and v.requires_grad for v in values)
+    """Some Tensor among `values` (or inside a list or tuple of them) records a gradient."""
+    return is_grad_enabled() and any(_needs(v, tensor_type) for v in values)
+
+
+def _needs(value: Any, tensor_type: type) -> bool:
+    if isinstance(value, tensor_type):
+        return value.requires_grad
+    if isinstance(value, (list, tuple)):  # np.concatenate([t, u]), np.stack((t, u))
+        return any(_needs(v, tensor_type) for v in value)
+    return False
 
 
 def _no_gradient(name: str) -> TypeError:
