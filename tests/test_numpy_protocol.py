@@ -120,6 +120,7 @@ def test_numpy_functions_that_carry_no_values_work_on_any_tensor() -> None:
     assert np.allclose(t, [[0.5, 1.0, 2.0]]) and np.argmax(t) == 2
     np.testing.assert_allclose(t.numpy(), [[0.5, 1.0, 2.0]])
     assert np.zeros_like(t).shape == (1, 3)
+    assert np.isfinite(t).all() and not np.isnan(t).any()
 
 
 def test_array_in_place_with_a_tensor_that_requires_grad_raises() -> None:

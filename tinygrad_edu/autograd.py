@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gc
 import threading
+from array import array
 from collections.abc import Callable
 from heapq import heappop, heappush
 from itertools import count
@@ -27,7 +28,6 @@ from tinygrad_edu._mode import ModeContext, ThreadFlag
 
 __all__ = [
     "Function",
-    "VersionCounter",
     "enable_grad",
     "increment_version",
     "is_grad_enabled",
@@ -94,22 +94,23 @@ class enable_grad(set_grad_enabled):
 # changed raises instead of computing with the new values.
 
 
-class VersionCounter:
-    """How many times a tensor's values were written in place. Shared by tensors that share memory
-    (a `detach()`, a reshape or transpose view); `views` is set once a view shares it."""
+# A counter is a small array of ints, [version, has views, stamp of the last write]: array.array
+# holds no Python objects, so the garbage collector never tracks it (a graph makes many, and
+# every tracked object makes the collector's full passes longer).
+_FRESH_COUNTER = array("q", (0, 0, 0))
+VIEWS, STAMP = 1, 2
+# The clock of in-place writes: each write takes the next stamp. An op that saves tensors notes
+# the last stamp (its `_epoch`); at backward, an unchanged clock means nothing was written since,
+# and the check costs one comparison. Otherwise the stamps of what it saved tell what changed.
+_stamps = count(1)
+_last_write = 0
 
-    __slots__ = ("value", "views")
 
-    def __init__(self) -> None:
-        self.value = 0
-        self.views = False
-
-
-def version_counter(t: Tensor) -> VersionCounter:
+def version_counter(t: Tensor) -> array:
     """The tensor's counter, made on first use (most tensors are never written in place)."""
     counter = t._counter
     if counter is None:
-        counter = t._counter = VersionCounter()
+        counter = t._counter = _FRESH_COUNTER[:]
     return counter
 
 
@@ -117,34 +118,27 @@ def increment_version(t: Tensor) -> None:
     """Record that `t`'s values were changed in place (as `torch.autograd.graph.increment_version`):
     every in-place write of the library calls it; call it after writing into `t.data[...]`
     yourself if backward may still need the old values."""
-    version_counter(t).value += 1
+    global _last_write
+    counter = version_counter(t)
+    counter[0] += 1
+    counter[STAMP] = _last_write = next(_stamps)
 
 
 def _remember_versions(ctx: Function, args: tuple, result: Tensor) -> None:
-    """For each array `forward` saved: the version of the input (or output) it belongs to, checked
-    by `saved_tensors`. A numpy array the caller passed as an operand is copied: its owner may
-    change it before backward, and no version would tell."""
-    out = result._data
-    saved = list(ctx._saved)
-    versions = []
-    for k, s in enumerate(saved):
-        if type(s) is not np.ndarray:
-            continue
-        if s is out or out.base is s:  # the output, or the array it is a view of (max)
-            counter = version_counter(result)
-            versions.append((k, counter, counter.value))
-            continue
-        for i, a in enumerate(args):
-            if type(a) is Tensor:
-                if a._data is s:
-                    counter = a._counter
-                    versions.append((k, i, 0 if counter is None else counter.value))
-                    break
-            elif a is s:
-                saved[k] = s.copy()
-                break
-    ctx._saved = tuple(saved)
-    ctx._versions = tuple(versions)
+    """The versions, for the error message, of inputs written before this op (an input never
+    written is at version 0, not stored) and of an output sharing a counter (a view). A numpy
+    array the caller passed as an operand and `forward` saved is copied: its owner may change it
+    before backward, and no version would tell. Called only when some argument is one of these."""
+    saved = ctx._saved
+    for i, a in enumerate(args):
+        if type(a) is Tensor:
+            counter = a._counter
+            if counter is not None and counter[0]:
+                ctx._input_versions = {**ctx._input_versions, i: counter[0]}
+        elif type(a) is np.ndarray and any(s is a for s in saved):
+            ctx._saved = saved = tuple(s.copy() if s is a else s for s in saved)
+    if result._counter is not None:
+        ctx._out_version = result._counter[0]
 
 
 def _share_counter(result: Tensor, args: tuple) -> None:
@@ -154,18 +148,36 @@ def _share_counter(result: Tensor, args: tuple) -> None:
     for a in args:
         if type(a) is Tensor and np.may_share_memory(out, a._data):
             counter = version_counter(a)
-            counter.views = True
+            counter[VIEWS] = 1
             result._counter = counter
             return
 
 
-def _modified_error(ctx: Function, k: int, source: Any, saved_at: int, now: int) -> RuntimeError:
-    if type(source) is int:
+def _check_versions(ctx: Function, saved: tuple) -> None:
+    """Raise if a saved input, or the output, was written in place after the forward: its counter
+    has a later stamp, and its memory is one of the saved arrays (an array replaced by
+    `t.data = ...` left the saved one as it was)."""
+    output = ctx.__dict__.get("_output")  # set by the sweep while it runs this op's backward
+    for i, t in (*enumerate(ctx.parents), (None, output)):
+        if type(t) is Tensor:
+            counter = t._counter
+            if (
+                counter is not None
+                and counter[STAMP] > ctx._epoch
+                and any(s is t._data for s in saved)
+            ):
+                then = ctx._out_version if i is None else ctx._input_versions.get(i, 0)
+                raise _modified_error(ctx, i, then, counter[0])
+
+
+def _modified_error(ctx: Function, source: int | None, saved_at: int, now: int) -> RuntimeError:
+    if source is None:
+        out = next(s for s in ctx._saved if isinstance(s, np.ndarray))
+        what, shape = "its output", np.shape(out)
+    else:
         t = ctx.parents[source]
         what = f"its input {source}" + (f" ({t.name})" if t.name else "")
         shape = t.shape
-    else:
-        what, shape = "its output", np.shape(ctx._saved[k])
     return RuntimeError(
         f"{type(ctx).__name__}.backward: {what}, of shape {shape}, was saved for backward and has "
         f"since been modified in place (it is at version {now}; it was saved at version "
@@ -217,8 +229,10 @@ class Function:
     needs_input_grad: tuple = ()
 
     _saved: tuple | None = ()  # what save_for_backward kept; None once backward freed it
-    # (index in _saved, parent index or the output's VersionCounter, version when saved)
-    _versions: tuple = ()
+    # in-place writes (see _check_versions): the clock when the op saved, and the versions then
+    _epoch = 0
+    _input_versions: dict = {}  # noqa: RUF012  (read-only default, replaced, never changed)
+    _out_version = 0
 
     def save_for_backward(self, *arrays: Any) -> None:
         """Keep arrays for backward (freed after backward unless `retain_graph=True`).
@@ -242,11 +256,8 @@ class Function:
                 "first time (backward(retain_graph=True) or grad(..., retain_graph=True)) if you "
                 "need to backward twice, or run the forward again."
             )
-        for k, source, saved_at in self._versions:
-            counter = self.parents[source]._counter if type(source) is int else source
-            now = 0 if counter is None else counter.value
-            if now != saved_at:
-                raise _modified_error(self, k, source, saved_at, now)
+        if self._epoch != _last_write:  # something was written in place since the forward
+            _check_versions(self, saved)
         return saved
 
     @staticmethod
@@ -287,7 +298,9 @@ class Function:
             result.requires_grad = True
             result._ctx = ctx
             if ctx._saved:
-                _remember_versions(ctx, args, result)
+                ctx._epoch = _last_write
+                if any(type(a) is np.ndarray or getattr(a, "_counter", None) for a in args):
+                    _remember_versions(ctx, args, result)
         if _anomaly_threads:
             _anomaly.after_forward(ctx, arrays, result)
         return result
@@ -332,7 +345,9 @@ def apply1(cls: type[Function], a: Tensor) -> Tensor:
         result.requires_grad = True
         result._ctx = ctx
         if ctx._saved:
-            _remember_versions(ctx, (a,), result)
+            ctx._epoch = _last_write
+            if a._counter is not None:
+                _remember_versions(ctx, (a,), result)
     else:
         result.requires_grad = False
         result._ctx = None
@@ -379,7 +394,15 @@ def apply2(cls: type[Function], a: Any, b: Any) -> Tensor:
         result.requires_grad = True
         result._ctx = ctx
         if ctx._saved:
-            _remember_versions(ctx, (a, b), result)
+            ctx._epoch = _last_write
+            ta, tb = type(a), type(b)  # (x, y are a, b when these are not Tensors)
+            if (
+                (ta is Tensor and a._counter is not None)
+                or (tb is Tensor and b._counter is not None)
+                or ta is np.ndarray
+                or tb is np.ndarray
+            ):
+                _remember_versions(ctx, (a, b), result)
     else:
         result.requires_grad = False
         result._ctx = None
@@ -572,7 +595,12 @@ def _sweep(
         if node._retains_grad and wanted is None:
             _accumulate_leaf(node, g, False)
         ctx = node._ctx
+        stale = ctx._epoch != _last_write  # a write since the forward: saved_tensors checks
+        if stale:
+            ctx._output = node
         in_grads = ctx.backward(ctx, g)
+        if stale:
+            del ctx._output  # (a reference cycle otherwise: node -> ctx -> node)
         if not retain_graph:
             ctx._saved = None
         parents = ctx.parents

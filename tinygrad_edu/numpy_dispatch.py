@@ -58,6 +58,8 @@ UNARY_UFUNCS: dict[Any, Callable[[Any], Any]] = {
     np.square: lambda t: t**2,
     np.sign: lambda t: t.sign(),
 }
+# ufuncs whose result is a yes/no per element: computed on the arrays, gradient or not
+NO_VALUE_UFUNCS = {np.isfinite, np.isnan, np.isinf, np.signbit}
 # ufunc.reduce on a tensor: np.add.reduce(t, axis) is t.sum(axis)
 REDUCTIONS: dict[Any, str] = {np.add: "sum", np.maximum: "max"}
 
@@ -129,7 +131,7 @@ def array_ufunc(
             f"np.{name}(..., out=tensor): numpy cannot write into a Tensor; use the in-place "
             "operators (t += x, t -= x, t *= x, t /= x)"
         )
-    if _requires_grad(inputs, tensor_type):
+    if _requires_grad(inputs, tensor_type) and ufunc not in NO_VALUE_UFUNCS:
         if out is not None:  # `array += tensor`: the gradient would be lost in the array
             raise TypeError(
                 f"np.{name}: writing a result that needs a gradient into a numpy array (out=, "

@@ -6,7 +6,7 @@ This file holds storage, attributes and the operator overloads; every piece of m
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -16,6 +16,33 @@ from tinygrad_edu.autograd import apply2, increment_version, is_grad_enabled
 from tinygrad_edu.broadcast import check_broadcast, normalize_axis
 
 _SCALARS = (int, float, bool)
+
+
+def _arithmetic(name: str, reflected: bool = False) -> Callable[[Tensor, Any], Tensor]:
+    """The operator `t op other` (`other op t` when reflected) for the op class `ops.<name>`.
+
+    A Python number goes straight to the op (the commonest case: `x * 1.0001`); anything else
+    through `_binary`'s conversions and dtype promotion. The op class is looked up when called:
+    ops/ is imported at the end of this module."""
+    if reflected:
+
+        def operator(self: Tensor, other: Any) -> Tensor:
+            op = getattr(_ops, name)
+            if type(other) in _SCALARS:
+                return apply2(op, other, self)
+            return _binary(op, other, self)
+
+    else:
+
+        def operator(self: Tensor, other: Any) -> Tensor:
+            op = getattr(_ops, name)
+            if type(other) in _SCALARS:
+                return apply2(op, self, other)
+            return _binary(op, self, other)
+
+    spelled = {"Div": "truediv"}.get(name, name.lower())
+    operator.__name__ = f"__{'r' if reflected else ''}{spelled}__"
+    return operator
 
 
 class Tensor:
@@ -135,7 +162,11 @@ class Tensor:
     def data(self, value: Any) -> None:
         # `t.data -= x` reads the array, subtracts in place, then assigns the same array back here
         if value is not self._data:
-            self._data = _to_array(value._data if isinstance(value, Tensor) else value, None)
+            new = _to_array(value._data if isinstance(value, Tensor) else value, None)
+            if new.shape == self._data.shape and new.dtype == self._data.dtype:
+                self._data[...] = new  # into the same memory, which ops may have saved
+            else:
+                self._data = new
         increment_version(self)
 
     @property
@@ -167,7 +198,7 @@ class Tensor:
     @property
     def _version(self) -> int:
         """How many times the values were written in place (PyTorch's `t._version`)."""
-        return 0 if self._counter is None else self._counter.value
+        return 0 if self._counter is None else self._counter[0]
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -361,36 +392,17 @@ class Tensor:
             return NotImplemented
         return arr.astype(dtype, copy=False)
 
-    # One code path for all of them: _binary(op, left, right), one of the two a Tensor.
-    def __add__(self, other: Any) -> Tensor:
-        return _binary(_ops.Add, self, other)
-
-    def __radd__(self, other: Any) -> Tensor:
-        return _binary(_ops.Add, other, self)
-
-    def __sub__(self, other: Any) -> Tensor:
-        return _binary(_ops.Sub, self, other)
-
-    def __rsub__(self, other: Any) -> Tensor:
-        return _binary(_ops.Sub, other, self)
-
-    def __mul__(self, other: Any) -> Tensor:
-        return _binary(_ops.Mul, self, other)
-
-    def __rmul__(self, other: Any) -> Tensor:
-        return _binary(_ops.Mul, other, self)
-
-    def __truediv__(self, other: Any) -> Tensor:
-        return _binary(_ops.Div, self, other)
-
-    def __rtruediv__(self, other: Any) -> Tensor:
-        return _binary(_ops.Div, other, self)
-
-    def __pow__(self, other: Any) -> Tensor:
-        return _binary(_ops.Pow, self, other)
-
-    def __rpow__(self, other: Any) -> Tensor:
-        return _binary(_ops.Pow, other, self)
+    # One factory for all of them (see _arithmetic, below the class).
+    __add__ = _arithmetic("Add")
+    __radd__ = _arithmetic("Add", reflected=True)
+    __sub__ = _arithmetic("Sub")
+    __rsub__ = _arithmetic("Sub", reflected=True)
+    __mul__ = _arithmetic("Mul")
+    __rmul__ = _arithmetic("Mul", reflected=True)
+    __truediv__ = _arithmetic("Div")
+    __rtruediv__ = _arithmetic("Div", reflected=True)
+    __pow__ = _arithmetic("Pow")
+    __rpow__ = _arithmetic("Pow", reflected=True)
 
     def __matmul__(self, other: Any) -> Tensor:
         return _binary(_ops.MatMul, self, _as_matmul_operand(other))
@@ -458,7 +470,7 @@ class Tensor:
                 f"step write `with no_grad(): w {symbol} ...` (or `w.data {symbol} ...`); for a new "
                 f"tensor write `w = w {op.symbol} ...`"
             )
-        if self._counter is not None and self._counter.views:
+        if self._counter is not None and self._counter[autograd.VIEWS]:
             raise RuntimeError(
                 f"{symbol}: {self._label()} shares its memory with a view (a reshape, transpose "
                 "or index of it, or it is one); changing it in place while gradients are recorded "
@@ -466,8 +478,11 @@ class Tensor:
                 "that history, tinygrad_edu does not). Write `t = t "
                 f"{op.symbol} x` for a new tensor, or do it inside no_grad()"
             )
-        old = Tensor._wrap(self._data.copy())  # the value before, for the recorded op to save
+        # `old` stands for the value before: the node of the old history, on the same memory (so
+        # an op that saved that memory sees the write below), which the recorded op reads
+        old = Tensor._wrap(self._data)
         old._ctx, old.requires_grad, old.name = self._ctx, self.requires_grad, self.name
+        old._counter = autograd.version_counter(self)
         result = _binary(op, old, other)
         if result.shape != self.shape:
             raise ValueError(
@@ -475,10 +490,13 @@ class Tensor:
                 f"has shape {self.shape}; an in-place op cannot change a tensor's shape "
                 f"(write `t = t {op.symbol} x` for a new tensor)"
             )
+        ctx = result._ctx
+        if ctx._saved:  # the op keeps the old values for its backward, not the memory
+            ctx._saved = tuple(s.copy() if s is self._data else s for s in ctx._saved)
         np.copyto(self._data, result._data, casting="same_kind")
         increment_version(self)
-        result._ctx.replaced = old
-        self._ctx, self.requires_grad = result._ctx, True
+        ctx.replaced = old
+        self._ctx, self.requires_grad = ctx, True
         return self
 
     def zero_(self) -> Tensor:
