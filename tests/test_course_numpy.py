@@ -12,12 +12,14 @@ import numpy as np
 import pytest
 from _course_printout import (
     CAT_ACCURACY,
+    COSTS,
     DEEP_COSTS,
     LOGREG_COSTS,
     PLANAR_ACCURACY_PRINTED,
     PLANAR_COSTS,
     SHALLOW_COSTS,
 )
+from _course_runs import COURSES, data, lockstep
 
 from benchmarks import course_numpy as cn
 from tinygrad_edu.data import CatData, find_data_dir, flower, load_cats
@@ -71,40 +73,26 @@ def test_deep_first_iterations(cats: CatData) -> None:
 
 
 @pytest.mark.slow
-def test_logreg_full(cats: CatData) -> None:
-    params, costs = cn.logreg_train(cats.X_train, cats.Y_train, iterations=2000, lr=0.005)
-    assert len(costs) == 2000
-    assert_course_costs(costs, LOGREG_COSTS)
-    train = cn.accuracy(cn.logreg_predict(params, cats.X_train), cats.Y_train)
-    test = cn.accuracy(cn.logreg_predict(params, cats.X_test), cats.Y_test)
-    assert (train, test) == CAT_ACCURACY["logreg"]
-
-
-@pytest.mark.slow
-def test_planar_full() -> None:
-    X, Y = flower()
-    params, costs = cn.shallow_train(X, Y, n_h=4, iterations=10000, lr=1.2, hidden="tanh")
-    assert_course_costs(costs, PLANAR_COSTS)
-    # the course prints "Accuracy: %d" % accuracy: 90.75 on some machines, 90.5 on others
-    assert int(cn.accuracy(cn.shallow_predict(params, X, "tanh"), Y)) == PLANAR_ACCURACY_PRINTED
-
-
-@pytest.mark.slow
-def test_shallow_cats_full(cats: CatData) -> None:
-    params, costs = cn.shallow_train(cats.X_train, cats.Y_train, 7, 2500, 0.0075, hidden="relu")
-    assert_course_costs(costs, SHALLOW_COSTS)
-    train = cn.accuracy(cn.shallow_predict(params, cats.X_train, "relu"), cats.Y_train)
-    test = cn.accuracy(cn.shallow_predict(params, cats.X_test, "relu"), cats.Y_test)
-    assert (train, test) == CAT_ACCURACY["shallow"]
-
-
-@pytest.mark.slow
-def test_deep_full(cats: CatData) -> None:
-    params, costs = cn.deep_train(cats.X_train, cats.Y_train, DEEP_DIMS, 2500, 0.0075)
-    assert_course_costs(costs, DEEP_COSTS)
-    train = cn.accuracy(cn.deep_predict(params, cats.X_train), cats.Y_train)
-    test = cn.accuracy(cn.deep_predict(params, cats.X_test), cats.Y_test)
-    assert (train, test) == CAT_ACCURACY["deep"]
+@pytest.mark.parametrize("name", ["logreg", "planar", "shallow", "deep"])
+def test_full_training(name: str, request: pytest.FixtureRequest) -> None:
+    """The course's numpy, trained for the course's iterations, prints the course's costs and
+    accuracies. The run is the course side of `_course_runs.lockstep`, the same `*_init` and
+    `*_iteration` calls as `*_train` (checked on the first iterations above), cached so that
+    test_course_numbers.py compares tinygrad_edu with this very run instead of training it again."""
+    course = COURSES[name]
+    if course.data == "cats":
+        request.getfixturevalue("cats")  # skips without the files
+    run = lockstep(name, course.iterations)
+    assert len(run.course_costs) == course.iterations
+    assert_course_costs(run.course_costs, COSTS[name])
+    X, Y, X_test, Y_test = data(course.data)
+    train = cn.accuracy(course.course_predict(run.course_params, X), Y)
+    if name == "planar":
+        # the course prints "Accuracy: %d" % accuracy: 90.75 on some machines, 90.5 on others
+        assert int(train) == PLANAR_ACCURACY_PRINTED
+        return
+    test = cn.accuracy(course.course_predict(run.course_params, X_test), Y_test)
+    assert (train, test) == CAT_ACCURACY[name]
 
 
 # ------------------------------------- the reference itself: its initialization and gradients
