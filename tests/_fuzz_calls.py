@@ -77,6 +77,18 @@ def as_numpy(x: Any, dtype: np.dtype, constructor: bool = False) -> Any:
     return arr.astype(dtype if dtype.kind == "f" else np.float64)
 
 
+def promoted(x: Any, y: Any) -> tuple[Any, Any]:
+    """PyTorch's promotion, as the contract states it: a 0-d float array does not change the dtype
+    of a float array with dimensions; numpy's otherwise."""
+    if isinstance(x, np.ndarray) and isinstance(y, np.ndarray):
+        if x.dtype.kind == y.dtype.kind == "f" and x.dtype != y.dtype:
+            if x.ndim == 0 and y.ndim:
+                return x.astype(y.dtype), y
+            if y.ndim == 0 and x.ndim:
+                return x, y.astype(x.dtype)
+    return x, y
+
+
 def as_array(data: Any) -> np.ndarray:
     """`np.array(data)` as `Tensor(data)` reads it: ints beyond int64 (which numpy keeps as Python
     objects) become floats, as every int does."""
@@ -142,7 +154,7 @@ def binary(draw: Any, pool: list[Tensor]) -> Call:
     return Call(
         spec.name,
         lambda: spec.call(a, b),
-        lambda: spec.reference(as_numpy(a, tensor.dtype), as_numpy(b, tensor.dtype)),
+        lambda: spec.reference(*promoted(as_numpy(a, tensor.dtype), as_numpy(b, tensor.dtype))),
         (spec.name, spec.function.symbol),
         describe(a) + describe(b),
         kinds | _mask_kind(a, b),

@@ -85,10 +85,10 @@ def test_data_assigned_bumps_the_version() -> None:
     assert x._version == 1
     y.sum().backward()  # exp saved its output, not x: still right
     np.testing.assert_allclose(x.grad.data, np.exp([1.0, 2.0]))
-    z = (x * 3).sum()
+    z = (x * x).sum()  # saves x
     x.data = np.ones(2)
     with pytest.raises(RuntimeError, match=MODIFIED):
-        (z * x.sum()).backward()
+        z.backward()
 
 
 def test_a_changed_saved_output_is_named() -> None:
@@ -581,3 +581,101 @@ def test_argmax() -> None:
         t.argmax(axis=(0, 1))
     with pytest.raises(ValueError, match="argmax: the tensor of shape \\(0,\\) is empty"):
         Tensor(np.zeros(0)).argmax()
+
+
+# ---------------------------------------------------------------------- found by review
+
+
+def test_in_place_with_itself_and_the_rest_of_the_operators() -> None:
+    torch = pytest.importorskip("torch")
+    for symbol in ("+=", "-=", "**="):
+        x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+        tx = torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64, requires_grad=True)
+        h, th = x * 2.0, tx * 2.0
+        if symbol == "+=":
+            h += h
+            th += th
+        elif symbol == "-=":
+            h -= h
+            th -= th
+        else:
+            h **= 2
+            th **= 2
+        (h * h).sum().backward()
+        (th * th).sum().backward()
+        np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), err_msg=symbol)
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="leaf that requires grad"):
+        w **= 2
+    with no_grad():
+        w **= 2
+    assert w.is_leaf and w.requires_grad and w._version == 1
+    with pytest.raises(TypeError, match="@=: a matrix product cannot be written in place"):
+        w @= w
+
+
+def test_recorded_in_place_refuses_what_is_not_numbers() -> None:
+    h = Tensor([1.0, 2.0], requires_grad=True) * 1.0
+    for junk in (None, "a", {}):
+        with pytest.raises(TypeError, match=r"add \(\+=\)"):
+            h += junk
+
+
+def test_views_that_are_the_same_memory_share_the_version() -> None:
+    x = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    h = x.exp()
+    v = h.squeeze()  # nothing to squeeze: still a view, counted with h
+    with no_grad():
+        v += 1
+    with pytest.raises(RuntimeError, match=r"Exp\.backward: its output"):
+        h.sum().backward()
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    r = w[0]  # an int per axis: a 0-d view, as PyTorch's
+    with no_grad():
+        r += 1
+    np.testing.assert_array_equal(w.data, [2.0, 2.0])
+    y = (w * w).sum()
+    with no_grad():
+        w[1] *= 2  # item assignment through a view: counted
+    np.testing.assert_array_equal(w.data, [2.0, 4.0])
+    with pytest.raises(RuntimeError, match=MODIFIED):
+        y.backward()
+
+
+def test_ops_keep_only_what_their_backward_needs_as_pytorch() -> None:
+    torch = pytest.importorskip("torch")
+    x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    tx = torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64, requires_grad=True)
+    h, th = x * 2.0, tx * 2.0
+    y, ty = h * 3.0, th * 3.0  # needs 3.0 for dh, not h: changing h is harmless
+    z, tz = h / 4.0, th / 4.0
+    h += 1.0
+    th += 1.0
+    (y.sum() + z.sum() + h.sum()).backward()
+    (ty.sum() + tz.sum() + th.sum()).backward()
+    np.testing.assert_allclose(x.grad.data, tx.grad.numpy())
+
+
+def test_copy_and_item_assignment_refuse_a_source_that_requires_grad() -> None:
+    buf = Tensor(np.zeros(2))
+    src = Tensor([3.0, 4.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="copy_: the source requires grad"):
+        buf.copy_(src)
+    with pytest.raises(RuntimeError, match="x requires grad"):
+        buf[0] = src[0]
+    buf.copy_(src.detach())
+    buf[1] = 7.0
+    np.testing.assert_array_equal(buf.data, [3.0, 7.0])
+    buf[0] = buf[1]  # another position's view: copied
+    np.testing.assert_array_equal(buf.data, [7.0, 7.0])
+    assert buf._version == 3
+
+
+def test_zero_grad_keeping_zeros_after_create_graph() -> None:
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    opt = optim.SGD([w], lr=0.1)
+    (w * w).sum().backward(create_graph=True)
+    assert w.grad.requires_grad
+    opt.zero_grad(set_to_none=False)
+    assert not w.grad.requires_grad
+    np.testing.assert_array_equal(w.grad.data, [0.0, 0.0])

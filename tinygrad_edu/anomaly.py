@@ -92,12 +92,19 @@ def after_forward(ctx: Any, arrays: list[Any], result: Any) -> None:
         site = ctx._anomaly_site = _user_site()
     out = result.data
     if out.dtype.kind in "fc" and not np.isfinite(out).all():
+        if getattr(ctx, "passes_values_through", False) and _same_non_finite(arrays[0], out):
+            return  # a cast (the dtype promotion's) only carries its input's nan along
         site = site or _user_site()
         raise AnomalyError(
             f"detect_anomaly: {type(ctx).__name__}.forward produced {_bad_values(out)}; "
             f"inputs: {_describe_all(arrays)}; called at {_format_site(site)}"
             f"{_hint(ctx)}"
         )
+
+
+def _same_non_finite(a: Any, out: np.ndarray) -> bool:
+    a = np.asarray(a)
+    return a.shape == out.shape and bool((np.isfinite(a) == np.isfinite(out)).all())
 
 
 def after_backward(ctx: Any, grad: np.ndarray, in_grads: tuple) -> None:

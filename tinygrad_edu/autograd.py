@@ -182,8 +182,8 @@ def _modified_error(ctx: Function, source: int | None, saved_at: int, now: int) 
         f"{type(ctx).__name__}.backward: {what}, of shape {shape}, was saved for backward and has "
         f"since been modified in place (it is at version {now}; it was saved at version "
         f"{saved_at}), so the gradient would be computed with the new values. retain_graph does "
-        "not protect against this: run the forward again after the update, or update the "
-        "parameters only after backward (zero_grad, forward, backward, step)."
+        "not protect against this: run the forward again after the change, or make the change "
+        "after backward (for parameters: zero_grad, forward, backward, step)."
     )
 
 
@@ -288,7 +288,7 @@ class Function:
         if type(out) is not np.ndarray:
             out = _as_output(cls, out, ctx)
         result = Tensor._wrap(out)
-        if out.base is not None:
+        if out.base is not None or any(out is x for x in arrays):
             _share_counter(result, args)
         if record and _mode.enabled:
             ctx.parents = args
@@ -337,7 +337,7 @@ def apply1(cls: type[Function], a: Tensor) -> Tensor:
     result._retains_grad = False
     result.name = None
     result._counter = None
-    if out.base is not None:
+    if out.base is not None or out is x:  # a view of the input, or the input itself
         _share_counter(result, (a,))
     if need and _mode.enabled:
         ctx.parents = (a,)
@@ -386,7 +386,7 @@ def apply2(cls: type[Function], a: Any, b: Any) -> Tensor:
     result._retains_grad = False
     result.name = None
     result._counter = None
-    if out.base is not None:
+    if out.base is not None or out is x or out is y:
         _share_counter(result, (a, b))
     if (need_a or need_b) and _mode.enabled:
         ctx.parents = (a, b)

@@ -164,7 +164,7 @@ def _reduction(method: str) -> Callable[..., Any]:
     def reduce(a: Any, axis: Any = None, *args: Any, keepdims: Any = False, **kwargs: Any) -> Any:
         if args or kwargs:
             _unsupported(method, ", ".join(kwargs) or "positional dtype/out")
-        return getattr(a, method)(axis=axis, keepdims=bool(keepdims))
+        return getattr(a, method)(axis=axis, keepdims=keepdims is True)  # not numpy's _NoValue
 
     return reduce
 

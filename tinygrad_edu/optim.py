@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.autograd import increment_version, no_grad
+from tinygrad_edu.nn.module import zero_grad_of as _zero_grad_of
 from tinygrad_edu.tensor import Tensor
 
 
@@ -79,7 +80,7 @@ class Optimizer:
             if set_to_none:
                 p.grad = None
             elif p.grad is not None:
-                p.grad.zero_()
+                _zero_grad_of(p)
 
     def step(self) -> None:
         """One update of every parameter that has a gradient.

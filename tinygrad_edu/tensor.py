@@ -434,6 +434,38 @@ class Tensor:
     def __itruediv__(self, other: Any) -> Tensor:
         return self._inplace(_ops.Div, np.divide, other)
 
+    def __ipow__(self, other: Any) -> Tensor:
+        return self._inplace(_ops.Pow, np.power, other)
+
+    def __imatmul__(self, other: Any) -> Tensor:
+        raise TypeError(
+            "@=: a matrix product cannot be written in place (its result has another shape in "
+            "general, as PyTorch says too); write `t = t @ x`"
+        )
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        """`t[index] = value`, in place (the version is bumped), outside recorded history: refused
+        while gradients are recorded for `t` or `value`."""
+        index = _ops.movement._plain(index)
+        # `t[i] += x` is `v = t[i]; v += x; t[i] = v`: the in-place op already wrote through the
+        # view v (and counted the write), so this last step has nothing left to do
+        if isinstance(value, Tensor) and _same_memory(value._data, self._data[index]):
+            return
+        self._check_unrecorded_write("item assignment (t[...] = x)")
+        if isinstance(value, Tensor) and value.requires_grad and is_grad_enabled():
+            raise RuntimeError(
+                "item assignment (t[...] = x): x requires grad, and an assignment records no "
+                "history; build the tensor from ops instead, or assign `x.detach()`"
+            )
+        values = value._data if isinstance(value, Tensor) else value
+        try:
+            self._data[index] = values
+        except (ValueError, TypeError, IndexError) as exc:
+            raise type(exc)(
+                f"item assignment (t[...] = x) into a tensor of shape {self.shape}: {exc}"
+            ) from None
+        increment_version(self)
+
     def _inplace(self, op: type, ufunc: Any, other: Any) -> Tensor:
         """`self op= other`.
 
@@ -483,7 +515,9 @@ class Tensor:
         old = Tensor._wrap(self._data)
         old._ctx, old.requires_grad, old.name = self._ctx, self.requires_grad, self.name
         old._counter = autograd.version_counter(self)
-        result = _binary(op, old, other)
+        result = _binary(op, old, old if other is self else other)  # `h += h`: both are the old h
+        if result is NotImplemented:
+            raise _not_numbers(f"{op.name} ({symbol})", other)
         if result.shape != self.shape:
             raise ValueError(
                 f"{op.name} ({symbol}): the result has shape {result.shape} but {self._label()} "
@@ -515,6 +549,11 @@ class Tensor:
                 `no_grad()`).
             ValueError: `src` does not broadcast to this tensor's shape."""
         self._check_unrecorded_write("copy_")
+        if isinstance(src, Tensor) and src.requires_grad and is_grad_enabled():
+            raise RuntimeError(
+                "copy_: the source requires grad, and a copy records no history; write "
+                "`t = src + 0.0` for a tensor that does, or copy `src.detach()`"
+            )
         values = src._data if isinstance(src, Tensor) else np.asarray(src)
         try:
             np.copyto(self._data, values, casting="unsafe")
@@ -755,6 +794,17 @@ def _as_matmul_operand(other: Any) -> Any:
     # matmul refuses a scalar whatever its value, and the op's own error says to use * instead: a
     # 0-d array stands in for the number (converting it could fail for an int like 10**400)
     return np.zeros(()) if type(other) in _SCALARS else other
+
+
+def _same_memory(a: Any, b: Any) -> bool:
+    """The two are the very same elements in memory (one view read twice), not just overlapping."""
+    return (
+        isinstance(a, np.ndarray)
+        and isinstance(b, np.ndarray)
+        and a.shape == b.shape
+        and a.strides == b.strides
+        and a.__array_interface__["data"][0] == b.__array_interface__["data"][0]
+    )
 
 
 def _binary(op: type, a: Any, b: Any) -> Tensor:

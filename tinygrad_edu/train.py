@@ -136,8 +136,9 @@ def fit(
     The named costs follow the course's order of arithmetic: backward from the summed loss, then
     dW = (1/m) * (...). It is the same math as differentiating the mean, but over thousands of
     iterations the last bits of rounding grow into the printed digits (at lr 1.2 the planar model
-    differs in the 4th decimal by iteration 9000), and this order prints the course's numbers
-    exactly. Prints `Cost after iteration i: c` every `print_every`
+    differs in the 4th decimal by iteration 9000), and in this order the parameters equal those of
+    the course's hand-written numpy run on the same machine, bit for bit, after every iteration (so
+    the printed costs are the course's wherever its digits do not depend on the machine). Prints `Cost after iteration i: c` every `print_every`
     iterations and at the last one (0 prints nothing). `progress=None` shows a tqdm bar only on a
     terminal. Ctrl-C stops after the iteration in progress, so the parameters are always those of a
     finished iteration. A cost that becomes NaN or inf stops training before that update, with a

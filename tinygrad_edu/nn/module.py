@@ -28,6 +28,15 @@ def _structure_changed() -> None:
     _structure_version += 1
 
 
+def zero_grad_of(param: Tensor) -> None:
+    """Fill `param.grad` with zeros in place (`zero_grad(set_to_none=False)`). A gradient made with
+    create_graph=True has a history: it is detached first, as PyTorch does."""
+    with no_grad():
+        if param.grad.requires_grad:
+            param.grad = param.grad.detach()
+        param.grad.zero_()
+
+
 class LoadResult(NamedTuple):
     """What `load_state_dict(strict=False)` skipped (both empty after a strict load)."""
 
@@ -162,7 +171,7 @@ class Module:
             if set_to_none:
                 param.grad = None
             elif param.grad is not None:
-                param.grad.zero_()
+                zero_grad_of(param)
 
     # ------------------------------------------------------------------------------------------
     # Saving and restoring values

@@ -13,6 +13,8 @@ class Cast(Op):
     d(out)/da = 1, so da = grad cast back to a's dtype (the gradient of a float64 input stays
     float64 when the computation after it runs in float32)."""
 
+    passes_values_through = True  # detect_anomaly: a nan in, a nan out, is not this op's doing
+
     @staticmethod
     def forward(ctx, a, dtype):
         ctx.in_dtype = a.dtype

@@ -61,7 +61,7 @@ class Squeeze(Op):
     def forward(ctx, a, axis=None):
         ctx.in_shape = a.shape
         axes = None if axis is None else normalize_axis("squeeze", axis, a.ndim, a.shape)
-        return np.squeeze(a, axis=axes)
+        return np.squeeze(a, axis=axes).view()  # a view even when nothing is squeezed
 
     @staticmethod
     def backward(ctx, grad):
@@ -144,7 +144,9 @@ class Index(Op):
             raise IndexError(f"index: {exc} (tensor shape {a.shape}, index {index!r})") from None
         ctx.in_shape, ctx.index = a.shape, index
         ctx.repeats = _has_arrays(index)
-        return out if isinstance(out, np.ndarray) else np.asarray(out)
+        if not isinstance(out, np.ndarray):  # an int per axis: numpy gives a scalar, a copy
+            out = a[(*(index if isinstance(index, tuple) else (index,)), Ellipsis)]  # a 0-d view
+        return out
 
     @staticmethod
     def backward(ctx, grad):
