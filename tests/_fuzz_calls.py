@@ -80,12 +80,12 @@ def as_numpy(x: Any, dtype: np.dtype, constructor: bool = False) -> Any:
 def promoted(x: Any, y: Any) -> tuple[Any, Any]:
     """PyTorch's promotion, as the contract states it: a 0-d float array does not change the dtype
     of a float array with dimensions; numpy's otherwise."""
-    if isinstance(x, np.ndarray) and isinstance(y, np.ndarray):
-        if x.dtype.kind == y.dtype.kind == "f" and x.dtype != y.dtype:
-            if x.ndim == 0 and y.ndim:
-                return x.astype(y.dtype), y
-            if y.ndim == 0 and x.ndim:
-                return x, y.astype(x.dtype)
+    both_float = isinstance(x, np.ndarray) and isinstance(y, np.ndarray)
+    if both_float and x.dtype.kind == y.dtype.kind == "f" and x.dtype != y.dtype:
+        if x.ndim == 0 and y.ndim:
+            return x.astype(y.dtype), y
+        if y.ndim == 0 and x.ndim:
+            return x, y.astype(x.dtype)
     return x, y
 
 
