@@ -12,6 +12,28 @@ import numpy as np
 from tinygrad_edu.ops.op import Op, log, sigmoid, values
 
 
+def _check_pair(op: str, name: str, a, y, reduction: str) -> None:
+    """The arguments of a cross-entropy: the same shape for the output and Y, a known reduction."""
+    if reduction not in ("mean", "sum"):
+        raise ValueError(f"{op}: reduction must be 'mean' or 'sum', got {reduction!r}")
+    if np.shape(a) != np.shape(y):
+        raise ValueError(
+            f"{op}: {name} has shape {np.shape(a)} but Y has shape {np.shape(y)}; they must match, "
+            "both (n_y, m) with one column per example"
+        )
+
+
+def _reduce(ctx, losses, a, reduction: str):
+    """The mean (1/N of the sum) or the sum of the per-element losses, in a's dtype; ctx.n is the
+    N that backward divides by."""
+    n = a.size if reduction == "mean" else 1
+    loss = np.add.reduce(losses, axis=None)
+    if n != 1:
+        loss = loss / n  # n = 0: the mean of no elements is nan, as numpy's mean and PyTorch's
+    ctx.n = max(n, 1)  # n = 0: the gradient has no elements, so any scale will do
+    return np.asarray(loss, dtype=a.dtype)
+
+
 class BCEWithLogits(Op):
     """J = (1/N) sum( max(Z, 0) - Z*Y + log(1 + e^-|Z|) ), the mean of
     -(Y log sigma(Z) + (1 - Y) log(1 - sigma(Z))) over the N elements (N = m for Y of shape (1, m)).
@@ -22,26 +44,13 @@ class BCEWithLogits(Op):
 
     @classmethod
     def check(cls, z, y, reduction="mean"):
-        if reduction not in ("mean", "sum"):
-            raise ValueError(
-                f"binary_cross_entropy_with_logits: reduction must be 'mean' or 'sum', got "
-                f"{reduction!r}"
-            )
-        if np.shape(z) != np.shape(y):
-            raise ValueError(
-                f"binary_cross_entropy_with_logits: Z has shape {np.shape(z)} but Y has shape "
-                f"{np.shape(y)}; they must match, both (n_y, m) with one column per example"
-            )
+        _check_pair("binary_cross_entropy_with_logits", "Z", z, y, reduction)
 
     @staticmethod
     def forward(ctx, z, y, reduction="mean"):
-        n = z.size if reduction == "mean" else 1
-        loss = np.add.reduce((np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))), axis=None)
-        if n != 1:
-            loss = loss / n  # n = 0: the mean of no elements is nan, as numpy's mean and PyTorch's
         ctx.save_for_backward(z, y)
-        ctx.n = max(n, 1)  # n = 0: the gradient has no elements, so any scale will do
-        return np.asarray(loss, dtype=z.dtype)
+        losses = np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
+        return _reduce(ctx, losses, z, reduction)
 
     @staticmethod
     def backward(ctx, grad):
@@ -85,28 +94,15 @@ class BinaryCrossEntropy(Op):
 
     @classmethod
     def check(cls, a, y, reduction="mean"):
-        if reduction not in ("mean", "sum"):
-            raise ValueError(
-                f"binary_cross_entropy: reduction must be 'mean' or 'sum', got {reduction!r}"
-            )
-        if np.shape(a) != np.shape(y):
-            raise ValueError(
-                f"binary_cross_entropy: A has shape {np.shape(a)} but Y has shape {np.shape(y)}; "
-                "they must match, both (n_y, m) with one column per example"
-            )
+        _check_pair("binary_cross_entropy", "A", a, y, reduction)
 
     @staticmethod
     def forward(ctx, a, y, reduction="mean"):
-        n = a.size if reduction == "mean" else 1
         with np.errstate(divide="ignore", invalid="ignore"):  # log 0 = -inf, clamped just below
             log_a = np.maximum(np.log(a), LOG_FLOOR)
             log_1ma = np.maximum(np.log(1 - a), LOG_FLOOR)
-        loss = np.add.reduce(-(y * log_a + (1 - y) * log_1ma), axis=None)
-        if n != 1:
-            loss = loss / n  # n = 0: the mean of no elements is nan, as numpy's mean and PyTorch's
         ctx.save_for_backward(a, y)
-        ctx.n = max(n, 1)
-        return np.asarray(loss, dtype=a.dtype)
+        return _reduce(ctx, -(y * log_a + (1 - y) * log_1ma), a, reduction)
 
     @staticmethod
     def backward(ctx, grad):
