@@ -119,7 +119,9 @@ def increment_version(t: Tensor) -> None:
     every in-place write of the library calls it; call it after writing into `t.data[...]`
     yourself if backward may still need the old values."""
     global _last_write
-    counter = version_counter(t)
+    counter = t._counter
+    if counter is None:
+        counter = t._counter = _FRESH_COUNTER[:]
     counter[0] += 1
     counter[STAMP] = _last_write = next(_stamps)
 
@@ -130,13 +132,16 @@ def _remember_versions(ctx: Function, args: tuple, result: Tensor) -> None:
     array the caller passed as an operand and `forward` saved is copied: its owner may change it
     before backward, and no version would tell. Called only when some argument is one of these."""
     saved = ctx._saved
-    for i, a in enumerate(args):
+    versions = []
+    for a in args:
         if type(a) is Tensor:
             counter = a._counter
-            if counter is not None and counter[0]:
-                ctx._input_versions = {**ctx._input_versions, i: counter[0]}
-        elif type(a) is np.ndarray and any(s is a for s in saved):
+            versions.append(0 if counter is None else counter[0])
+            continue
+        versions.append(0)
+        if type(a) is np.ndarray and any(s is a for s in saved):
             ctx._saved = saved = tuple(s.copy() if s is a else s for s in saved)
+    ctx._input_versions = versions
     if result._counter is not None:
         ctx._out_version = result._counter[0]
 
@@ -166,7 +171,8 @@ def _check_versions(ctx: Function, saved: tuple) -> None:
                 and counter[STAMP] > ctx._epoch
                 and any(s is t._data for s in saved)
             ):
-                then = ctx._out_version if i is None else ctx._input_versions.get(i, 0)
+                versions = ctx._input_versions
+                then = ctx._out_version if i is None else (versions[i] if versions else 0)
                 raise _modified_error(ctx, i, then, counter[0])
 
 
@@ -231,7 +237,7 @@ class Function:
     _saved: tuple | None = ()  # what save_for_backward kept; None once backward freed it
     # in-place writes (see _check_versions): the clock when the op saved, and the versions then
     _epoch = 0
-    _input_versions: dict = {}  # noqa: RUF012  (read-only default, replaced, never changed)
+    _input_versions: list | tuple = ()  # by argument, when some argument had been written
     _out_version = 0
 
     def save_for_backward(self, *arrays: Any) -> None:
@@ -288,7 +294,7 @@ class Function:
         if type(out) is not np.ndarray:
             out = _as_output(cls, out, ctx)
         result = Tensor._wrap(out)
-        if out.base is not None or any(out is x for x in arrays):
+        if out.base is not None or _any_is(out, arrays):  # a view of an input, or the input
             _share_counter(result, args)
         if record and _mode.enabled:
             ctx.parents = args
@@ -299,8 +305,10 @@ class Function:
             result._ctx = ctx
             if ctx._saved:
                 ctx._epoch = _last_write
-                if any(type(a) is np.ndarray or getattr(a, "_counter", None) for a in args):
-                    _remember_versions(ctx, args, result)
+                for a in args:
+                    if type(a) is np.ndarray or (type(a) is Tensor and a._counter is not None):
+                        _remember_versions(ctx, args, result)
+                        break
         if _anomaly_threads:
             _anomaly.after_forward(ctx, arrays, result)
         return result
@@ -417,6 +425,13 @@ def _forward_failed(cls: type[Function], exc: Exception, arrays: tuple, kwargs: 
     if cls.on_error is not None:
         cls.on_error(*arrays, **kwargs)
     return _naming_the_op(cls, exc, list(arrays), kwargs)
+
+
+def _any_is(value: object, items: tuple) -> bool:
+    for item in items:
+        if item is value:
+            return True
+    return False
 
 
 def _arrays_and_needs(args: tuple) -> tuple[tuple, tuple[bool, ...]]:

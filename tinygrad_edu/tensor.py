@@ -21,8 +21,8 @@ _SCALARS = (int, float, bool)
 def _arithmetic(name: str, reflected: bool = False) -> Callable[[Tensor, Any], Tensor]:
     """The operator `t op other` (`other op t` when reflected) for the op class `ops.<name>`.
 
-    A Python number goes straight to the op (the commonest case: `x * 1.0001`); anything else
-    through `_binary`'s conversions and dtype promotion. The op class is looked up when called:
+    A Python number, or a Tensor of the same dtype, goes straight to the op (the commonest cases:
+    `x * 1.0001`, `W @ A + b`); anything else through `_binary`'s conversions and promotion. The op class is looked up when called:
     ops/ is imported at the end of this module."""
     if reflected:
 
@@ -30,13 +30,15 @@ def _arithmetic(name: str, reflected: bool = False) -> Callable[[Tensor, Any], T
             op = getattr(_ops, name)
             if type(other) in _SCALARS:
                 return apply2(op, other, self)
-            return _binary(op, other, self)
+            return _binary(op, other, self)  # (a reflected call never has a Tensor on the left)
 
     else:
 
         def operator(self: Tensor, other: Any) -> Tensor:
             op = getattr(_ops, name)
-            if type(other) in _SCALARS:
+            if type(other) in _SCALARS or (
+                type(other) is Tensor and other._data.dtype is self._data.dtype
+            ):
                 return apply2(op, self, other)
             return _binary(op, self, other)
 
@@ -405,6 +407,8 @@ class Tensor:
     __rpow__ = _arithmetic("Pow", reflected=True)
 
     def __matmul__(self, other: Any) -> Tensor:
+        if type(other) is Tensor:  # the course's W @ A
+            return apply2(_ops.MatMul, self, other)
         return _binary(_ops.MatMul, self, _as_matmul_operand(other))
 
     def __rmatmul__(self, other: Any) -> Tensor:
