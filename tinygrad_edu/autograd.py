@@ -428,7 +428,8 @@ def _forward_failed(cls: type[Function], exc: Exception, arrays: tuple, kwargs: 
 
 
 def _any_is(value: object, items: tuple) -> bool:
-    for item in items:
+    # a loop, not any(...): a generator costs more than the op it checks, once per op
+    for item in items:  # noqa: SIM110
         if item is value:
             return True
     return False
