@@ -104,6 +104,9 @@ VIEWS, STAMP = 1, 2
 # and the check costs one comparison. Otherwise the stamps of what it saved tell what changed.
 _stamps = count(1)
 _last_write = 0
+# Set once a recorded in-place op gave a tensor a new history (see seen_by): until then the
+# sweeps need not look for rewritten inputs.
+_rewritten = [False]
 
 
 def version_counter(t: Tensor) -> array:
@@ -599,6 +602,7 @@ def _sweep(
     else:
         node = root
     pop_grad, get_grad = grads.pop, grads.get
+    rewritten = _rewritten[0]
 
     while node is not None:
         g = pop_grad(node)
@@ -611,7 +615,8 @@ def _sweep(
         if node._retains_grad and wanted is None:
             _accumulate_leaf(node, g, False)
         ctx = node._ctx
-        stale = ctx._epoch != _last_write  # a write since the forward: saved_tensors checks
+        # it saved something and a write happened since its forward: saved_tensors checks
+        stale = ctx._saved and ctx._epoch != _last_write
         if stale:
             ctx._output = node
         in_grads = ctx.backward(ctx, g)
@@ -634,9 +639,10 @@ def _sweep(
         for parent, pg, need in zip(parents, in_grads, ctx.needs_input_grad):  # noqa: B905
             if not need or pg is None:
                 continue
-            parent_ctx = parent._ctx
-            if parent_ctx is not None and parent_ctx.seq < seq:  # rewritten in place since
-                parent = seen_by(parent, seq)
+            if rewritten:  # some tensor took a new history in place: route by creation number
+                parent_ctx = parent._ctx
+                if parent_ctx is not None and parent_ctx.seq < seq:
+                    parent = seen_by(parent, seq)
             data = parent._data
             # numpy makes a scalar of a 0-d result, and a user's op may return anything: make it an
             # array of the input's dtype and shape. (The built-in ops' shapes are right by their

@@ -189,9 +189,10 @@ def _sweep(
         for parent, pg, need in zip(ctx.parents, in_grads, ctx.needs_input_grad, strict=True):
             if not need or pg is None:
                 continue
-            parent_ctx = parent._ctx
-            if parent_ctx is not None and parent_ctx.seq < seq:  # rewritten in place since
-                parent = autograd.seen_by(parent, seq)
+            if autograd._rewritten[0]:  # some tensor took a new history in place
+                parent_ctx = parent._ctx
+                if parent_ctx is not None and parent_ctx.seq < seq:
+                    parent = autograd.seen_by(parent, seq)
             pg = _as_grad_tensor(ctx, parent, pg)
             stored = grads.get(parent)
             if stored is not None:

@@ -534,6 +534,7 @@ class Tensor:
         np.copyto(self._data, result._data, casting="same_kind")
         increment_version(self)
         ctx.replaced = old
+        autograd._rewritten[0] = True
         self._ctx, self.requires_grad = ctx, True
         return self
 

@@ -75,19 +75,21 @@ class Mul(BinaryOp):
     def forward(ctx, a, b):
         need_a, need_b = ctx.needs_input_grad
         # only what backward multiplies by is kept (as PyTorch does): da needs b, db needs a, so a
-        # changed in place later does no harm when db is not wanted
+        # changed in place later does no harm when db is not wanted; the shape is kept instead
         ctx.save_for_backward(a if need_b else None, b if need_a else None)
-        ctx.shapes = (shape_of(a), shape_of(b))
+        if not need_b:
+            ctx.shape_a = shape_of(a)
+        if not need_a:
+            ctx.shape_b = shape_of(b)
         return a * b
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
-        shape_a, shape_b = ctx.shapes
         return (
-            unbroadcast(grad * b, shape_a) if need_a else None,
-            unbroadcast(grad * a, shape_b) if need_b else None,
+            unbroadcast(grad * b, shape_of(a) if need_b else ctx.shape_a) if need_a else None,
+            unbroadcast(grad * a, shape_of(b) if need_a else ctx.shape_b) if need_b else None,
         )
 
 
@@ -98,18 +100,19 @@ class Div(BinaryOp):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b)  # da needs b only
-        ctx.shapes = (shape_of(a), shape_of(b))
+        need_b = ctx.needs_input_grad[1]
+        ctx.save_for_backward(a if need_b else None, b)  # da needs b only; db needs both
+        if not need_b:
+            ctx.shape_a = shape_of(a)
         return a / b
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
-        shape_a, shape_b = ctx.shapes
         return (
-            unbroadcast(grad / b, shape_a) if need_a else None,
-            unbroadcast(-grad * a / (b * b), shape_b) if need_b else None,
+            unbroadcast(grad / b, shape_of(a) if need_b else ctx.shape_a) if need_a else None,
+            unbroadcast(-grad * a / (b * b), shape_of(b)) if need_b else None,
         )
 
 
