@@ -476,8 +476,8 @@ class Tensor:
         With nothing to record (inside `no_grad()`, or when neither side requires grad) this is
         numpy's in-place ufunc: `with no_grad(): w -= lr * w.grad` is PyTorch's update step, and
         `w` stays the same leaf. Otherwise the op is recorded and `self` takes its new history:
-        the recorded op's input is a copy of the old value, and ops recorded earlier still send
-        their gradient to that old value (`autograd.seen_by`)."""
+        the recorded op's input stands for the old value (it keeps a copy for its backward), and
+        ops recorded earlier still send their gradient there (`autograd.seen_by`)."""
         symbol = f"{op.symbol}="
         if is_grad_enabled() and (
             self.requires_grad or (isinstance(other, Tensor) and other.requires_grad)
