@@ -679,3 +679,20 @@ def test_zero_grad_keeping_zeros_after_create_graph() -> None:
     opt.zero_grad(set_to_none=False)
     assert not w.grad.requires_grad
     np.testing.assert_array_equal(w.grad.data, [0.0, 0.0])
+
+
+def test_a_changed_output_is_named_with_its_own_shape() -> None:
+    a = Tensor([[1.0, 2.0]], requires_grad=True)
+    y = a ** Tensor([[2.0], [3.0]])  # pow keeps a (1, 2), b (2, 1) and its output (2, 2)
+    with no_grad():
+        y += 1
+    with pytest.raises(RuntimeError, match=r"Pow\.backward: its output, of shape \(2, 2\)"):
+        y.sum().backward()
+    from tinygrad_edu import grad
+
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    h = x.exp()
+    with no_grad():
+        h += 1
+    with pytest.raises(RuntimeError, match=r"Exp\.backward: its output"):
+        grad(h.sum(), x, create_graph=True)

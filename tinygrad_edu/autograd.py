@@ -161,11 +161,13 @@ def _share_counter(result: Tensor, args: tuple) -> None:
             return
 
 
-def _check_versions(ctx: Function, saved: tuple) -> None:
+def _check_versions(ctx: Function, saved: tuple, output: Tensor | None = None) -> None:
     """Raise if a saved input, or the output, was written in place after the forward: its counter
     has a later stamp, and its memory is one of the saved arrays (an array replaced by
-    `t.data = ...` left the saved one as it was)."""
-    output = ctx.__dict__.get("_output")  # set by the sweep while it runs this op's backward
+    `t.data = ...` left the saved one as it was). The output is the sweep's node, passed in or
+    stashed on the ctx while the sweep runs this op's backward."""
+    if output is None:
+        output = ctx.__dict__.get("_output")
     for i, t in (*enumerate(ctx.parents), (None, output)):
         if type(t) is Tensor:
             counter = t._counter
@@ -176,17 +178,16 @@ def _check_versions(ctx: Function, saved: tuple) -> None:
             ):
                 versions = ctx._input_versions
                 then = ctx._out_version if i is None else (versions[i] if versions else 0)
-                raise _modified_error(ctx, i, then, counter[0])
+                raise _modified_error(ctx, i, t, then, counter[0])
 
 
-def _modified_error(ctx: Function, source: int | None, saved_at: int, now: int) -> RuntimeError:
-    if source is None:
-        out = next(s for s in ctx._saved if isinstance(s, np.ndarray))
-        what, shape = "its output", np.shape(out)
-    else:
-        t = ctx.parents[source]
-        what = f"its input {source}" + (f" ({t.name})" if t.name else "")
-        shape = t.shape
+def _modified_error(
+    ctx: Function, source: int | None, t: Tensor, saved_at: int, now: int
+) -> RuntimeError:
+    what = "its output" if source is None else f"its input {source}"
+    if t.name:
+        what += f" ({t.name})"
+    shape = t.shape
     return RuntimeError(
         f"{type(ctx).__name__}.backward: {what}, of shape {shape}, was saved for backward and has "
         f"since been modified in place (it is at version {now}; it was saved at version "

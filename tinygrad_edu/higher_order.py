@@ -218,11 +218,7 @@ def _backward_on_tensors(ctx: Any, node: Tensor, g: Tensor, retain_graph: bool) 
     saved = ctx._saved
     if saved:
         if ctx._epoch != autograd._last_write:  # written in place since the forward?
-            ctx._output = node
-            try:
-                ctx.saved_tensors  # noqa: B018  (the check: raises if a saved array changed)
-            finally:
-                del ctx._output
+            autograd._check_versions(ctx, saved, node)
         ctx._saved = tuple(_saved_as_tensor(v, node, ctx.parents) for v in saved)
     try:
         in_grads = ctx.backward(ctx, g)
