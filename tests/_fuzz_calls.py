@@ -31,7 +31,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from tinygrad_edu import Tensor, nn, testing
-from tinygrad_edu.ops.table import OPS
+from tinygrad_edu.testing.op_table import OPS
 
 SPECS = {spec.name: spec for spec in OPS}
 

@@ -16,7 +16,6 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from tinygrad_edu import Tensor
-from tinygrad_edu.ops.table import Domain, OpSpec
 from tinygrad_edu.testing import (
     allowed_intervals,
     arrays_in,
@@ -27,6 +26,7 @@ from tinygrad_edu.testing import (
     reshape_targets,
     shapes,
 )
+from tinygrad_edu.testing.op_table import Domain, OpSpec
 
 MAX_SIDE = 3  # up to 3**4 = 81 elements: every gradient is checked element by element
 

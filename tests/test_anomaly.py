@@ -10,8 +10,8 @@ import pytest
 
 import tinygrad_edu
 from tinygrad_edu import AnomalyError, Function, Tensor, detect_anomaly, nn, no_grad
-from tinygrad_edu import autograd as engine
-from tinygrad_edu.anomaly import is_anomaly_enabled
+from tinygrad_edu.engine import _core as engine
+from tinygrad_edu.engine.anomaly import is_anomaly_enabled
 
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")  # numpy's log(0) and 1/0
 

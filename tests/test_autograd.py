@@ -11,8 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tinygrad_edu import Tensor, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from tinygrad_edu.ops.table import Domain
 from tinygrad_edu.testing import arrays_in, broadcastable_tensors, shapes, tensors
+from tinygrad_edu.testing.op_table import Domain
 
 
 def course_graph() -> tuple[Tensor, Tensor, Tensor, Tensor]:

@@ -15,7 +15,7 @@ import pytest
 from _custom_ops import Cube
 
 from tinygrad_edu import Function, Tensor, grad, gradcheck, gradgradcheck, nn, no_grad
-from tinygrad_edu.gradcheck import GradcheckError
+from tinygrad_edu.autograd.gradcheck import GradcheckError
 
 try:
     import torch

@@ -25,10 +25,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tinygrad_edu import Function, Tensor, grad, gradcheck, gradgradcheck
-from tinygrad_edu.gradcheck import GradcheckError
+from tinygrad_edu.autograd.gradcheck import GradcheckError
 from tinygrad_edu.ops.movement import ScatterAdd
-from tinygrad_edu.ops.table import OPS, Domain, OpSpec
 from tinygrad_edu.testing import arrays_in
+from tinygrad_edu.testing.op_table import OPS, Domain, OpSpec
 
 try:
     import torch

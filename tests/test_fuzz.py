@@ -28,7 +28,7 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from tinygrad_edu import AnomalyError, Tensor, detect_anomaly, is_grad_enabled, no_grad
-from tinygrad_edu.anomaly import is_anomaly_enabled
+from tinygrad_edu.engine.anomaly import is_anomaly_enabled
 
 # A fuzz property needs more examples than the others: 8 times the profile's number.
 FUZZ = settings(max_examples=8 * settings().max_examples)

@@ -12,7 +12,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tinygrad_edu import Function, GradcheckError, Tensor, gradcheck, numerical_grad
-from tinygrad_edu.ops.table import Domain
 from tinygrad_edu.testing import (
     allowed_intervals,
     arrays_in,
@@ -24,6 +23,7 @@ from tinygrad_edu.testing import (
     shapes,
     tensors,
 )
+from tinygrad_edu.testing.op_table import Domain
 
 
 class WrongAtOneElement(Function):
@@ -258,5 +258,6 @@ def test_testing_without_hypothesis_says_pip_install(monkeypatch: pytest.MonkeyP
     for name in ["hypothesis", "hypothesis.extra", "hypothesis.extra.numpy"]:
         monkeypatch.setitem(sys.modules, name, None)  # as if it were not installed
     monkeypatch.delitem(sys.modules, "tinygrad_edu.testing")
+    monkeypatch.delitem(sys.modules, "tinygrad_edu.testing.strategies")
     with pytest.raises(ImportError, match="pip install hypothesis"):
         importlib.import_module("tinygrad_edu.testing")

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from tinygrad_edu import Function, GradcheckError, Tensor, gradcheck
-from tinygrad_edu.gradcheck import WrongOp, locate_wrong_op
+from tinygrad_edu.autograd.gradcheck import WrongOp, locate_wrong_op
 from tinygrad_edu.ops import MatMul
 
 

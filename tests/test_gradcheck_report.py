@@ -10,7 +10,7 @@ import pytest
 from _custom_ops import Cube
 
 from tinygrad_edu import Function, GradcheckError, Tensor, gradcheck, numerical_grad
-from tinygrad_edu.gradcheck_report import reading, relative_difference
+from tinygrad_edu.autograd.report import reading, relative_difference
 
 
 class ForgetsTheFactor(Function):

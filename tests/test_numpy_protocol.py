@@ -15,8 +15,8 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from tinygrad_edu import Tensor, no_grad
-from tinygrad_edu.ops.table import OPS, Domain
 from tinygrad_edu.testing import arrays_in
+from tinygrad_edu.testing.op_table import OPS, Domain
 
 ROWS = {spec.name: spec for spec in OPS}
 NAMES = pytest.mark.parametrize("name", list(NUMPY_FUNCTIONS))

@@ -17,8 +17,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tinygrad_edu import Function, Tensor, no_grad, numerical_grad, ops
-from tinygrad_edu.ops.table import OPS, Domain, OpSpec
 from tinygrad_edu.testing import arrays_in
+from tinygrad_edu.testing.op_table import OPS, Domain, OpSpec
 
 SPECS = pytest.mark.parametrize("spec", OPS, ids=[s.name for s in OPS])
 WEIGHTS = Domain(-2.0, 2.0)

@@ -18,8 +18,8 @@ from hypothesis.extra import numpy as hnp
 
 from tinygrad_edu import Tensor
 from tinygrad_edu.ops import BCEWithLogits
-from tinygrad_edu.ops.table import OPS, Domain, OpSpec
 from tinygrad_edu.testing import arrays_in, axes, course_layout
+from tinygrad_edu.testing.op_table import OPS, Domain, OpSpec
 
 torch = pytest.importorskip("torch")
 F = torch.nn.functional

@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tinygrad_edu import Tensor
-from tinygrad_edu.ops.table import Domain
 from tinygrad_edu.testing import arrays_in, shapes, tensors
+from tinygrad_edu.testing.op_table import Domain
 
 # ----------------------------------------------------------------------------------------------
 # Construction

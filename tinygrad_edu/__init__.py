@@ -7,23 +7,23 @@
 Tensor([2., 4., 6.])
 """
 
-from tinygrad_edu.anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled
 from tinygrad_edu.autograd import (
-    Function,
+    GradcheckError,
+    WrongOp,
+    grad,
+    gradcheck,
+    gradgradcheck,
+    locate_wrong_op,
+    numerical_grad,
+)
+from tinygrad_edu.engine.anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled
+from tinygrad_edu.engine.function import Function
+from tinygrad_edu.engine.grad_mode import (
     enable_grad,
     is_grad_enabled,
     no_grad,
     set_grad_enabled,
 )
-from tinygrad_edu.gradcheck import (
-    GradcheckError,
-    WrongOp,
-    gradcheck,
-    locate_wrong_op,
-    numerical_grad,
-)
-from tinygrad_edu.gradgradcheck import gradgradcheck
-from tinygrad_edu.higher_order import grad
 from tinygrad_edu.tensor import Tensor
 
 __version__ = "0.1.0"

@@ -11,9 +11,9 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu import autograd, numpy_dispatch
-from tinygrad_edu.autograd import apply2, increment_version, is_grad_enabled
 from tinygrad_edu.broadcast import check_broadcast, normalize_axis
+from tinygrad_edu.engine import _core as autograd
+from tinygrad_edu.engine._core import apply2, increment_version, is_grad_enabled
 
 _SCALARS = (int, float, bool)
 
@@ -861,3 +861,4 @@ def _inplace_error(symbol: str, t: Tensor, operand: Any, exc: Exception) -> Exce
 
 
 from tinygrad_edu import ops as _ops  # noqa: E402  (ops need Tensor's module loaded first)
+from tinygrad_edu.ops import numpy_protocol as numpy_dispatch  # noqa: E402

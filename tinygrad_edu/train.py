@@ -25,8 +25,8 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu import nn, optim
-from tinygrad_edu.autograd import no_grad
-from tinygrad_edu.ops.op import sigmoid
+from tinygrad_edu.engine._core import no_grad
+from tinygrad_edu.ops.base import sigmoid
 from tinygrad_edu.tensor import Tensor
 
 LossFn = Callable[[Any, Tensor, Tensor], Tensor]

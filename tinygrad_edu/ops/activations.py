@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tinygrad_edu.ops.op import Op, sigmoid
+from tinygrad_edu.ops.base import Op, sigmoid
 
 
 class Sigmoid(Op):

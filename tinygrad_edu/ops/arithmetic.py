@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.broadcast import check_broadcast, unbroadcast
-from tinygrad_edu.ops.op import Op, log, shape_of, values
+from tinygrad_edu.ops.base import Op, log, shape_of, values
 
 
 class BinaryOp(Op):

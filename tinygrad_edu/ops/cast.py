@@ -5,7 +5,7 @@ below its precision), so tests/test_trust.py checks it directly, and against PyT
 
 from __future__ import annotations
 
-from tinygrad_edu.ops.op import Op
+from tinygrad_edu.ops.base import Op
 
 
 class Cast(Op):

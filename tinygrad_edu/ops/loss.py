@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tinygrad_edu.ops.op import Op, log, sigmoid, values
+from tinygrad_edu.ops.base import Op, log, sigmoid, values
 
 
 def _check_pair(op: str, name: str, a, y, reduction: str) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from tinygrad_edu.broadcast import check_broadcast, unbroadcast
-from tinygrad_edu.ops.op import Op
+from tinygrad_edu.ops.base import Op
 
 
 class MatMul(Op):

@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from tinygrad_edu.broadcast import check_broadcast, normalize_axis, unbroadcast
-from tinygrad_edu.ops.op import Op
+from tinygrad_edu.ops.base import Op
 
 
 class Reshape(Op):

@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 from tinygrad_edu.broadcast import normalize_axis
-from tinygrad_edu.ops.op import Op, broadcast_to, values
+from tinygrad_edu.ops.base import Op, broadcast_to, values
 
 
 def _kept_shape(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from tinygrad_edu.broadcast import normalize_axis
-from tinygrad_edu.ops.op import Op, exp
+from tinygrad_edu.ops.base import Op, exp
 
 
 def _check_axis(op: str, x: np.ndarray, axis: int) -> None:

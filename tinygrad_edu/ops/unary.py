@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tinygrad_edu.ops.op import Op, sign
+from tinygrad_edu.ops.base import Op, sign
 
 
 class Exp(Op):

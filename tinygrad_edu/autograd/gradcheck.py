@@ -16,9 +16,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from tinygrad_edu.autograd import no_grad, run_backward
-from tinygrad_edu.gradcheck_local import WrongOp, _locate, locate_wrong_op
-from tinygrad_edu.gradcheck_report import format_report, relative_difference
+from tinygrad_edu.autograd.locate import WrongOp, _locate, locate_wrong_op
+from tinygrad_edu.autograd.report import format_report, relative_difference
+from tinygrad_edu.engine._core import no_grad, run_backward
 from tinygrad_edu.tensor import Tensor
 
 __all__ = ["GradcheckError", "WrongOp", "gradcheck", "locate_wrong_op", "numerical_grad"]

@@ -24,8 +24,8 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu.anomaly import AnomalyError, detect_anomaly
-from tinygrad_edu.autograd import Function, enable_grad, no_grad, run_backward
+from tinygrad_edu.engine._core import Function, enable_grad, no_grad, run_backward
+from tinygrad_edu.engine.anomaly import AnomalyError, detect_anomaly
 from tinygrad_edu.tensor import Tensor
 
 __all__ = ["WrongOp", "locate_wrong_op"]
@@ -262,7 +262,7 @@ def _shape(value: Any) -> tuple[int, ...]:
 
 def _site(ctx: Function) -> str | None:
     # detect_anomaly() stored where the op was called (anomaly.py); format it the same way
-    from tinygrad_edu.anomaly import _format_site
+    from tinygrad_edu.engine.anomaly import _format_site
 
     site = getattr(ctx, "_anomaly_site", None)
     return _format_site(site) if site is not None else None

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu._mode import ModeContext, ThreadFlag
+from tinygrad_edu.engine._flags import ModeContext, ThreadFlag
 
 __all__ = [
     "Function",
@@ -526,7 +526,7 @@ def run_backward(
     if create_graph:
         if trace is not None:
             raise ValueError("run_backward: trace cannot watch a sweep with create_graph=True")
-        from tinygrad_edu.higher_order import sweep_graph
+        from tinygrad_edu.engine._higher import sweep_graph
 
         return sweep_graph(root, grad, retain_graph, inputs)
     # The sweep makes no reference cycles, so Python's cycle collector has nothing to find here;
@@ -754,7 +754,7 @@ def _accumulate_leaf(node: Tensor, g: np.ndarray, owned: bool) -> None:
         increment_version(grad)
 
 
-from tinygrad_edu import anomaly as _anomaly  # noqa: E402
+from tinygrad_edu.engine import anomaly as _anomaly  # noqa: E402
 from tinygrad_edu.tensor import Tensor  # noqa: E402  (tensor.py uses Function at call time)
 
 _wrap = Tensor._wrap

@@ -14,7 +14,7 @@ as PyTorch does)::
     ...     cost = (1 - A).log().sum()
     Traceback (most recent call last):
     ...
-    tinygrad_edu.anomaly.AnomalyError: detect_anomaly: Log.forward produced -inf at 1 of 2 elements; ...
+    tinygrad_edu.engine.anomaly.AnomalyError: detect_anomaly: Log.forward produced -inf at 1 of 2 elements; ...
 
 The checks cost a pass over every array, so the mode is for debugging, not for training runs. Like
 grad mode it is per thread, and the previous mode comes back on exit, also after an exception.
@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu._mode import ModeContext, ThreadFlag
+from tinygrad_edu.engine._flags import ModeContext, ThreadFlag
 
 __all__ = ["AnomalyError", "detect_anomaly", "is_anomaly_enabled"]
 
@@ -54,7 +54,7 @@ def is_anomaly_enabled() -> bool:
 
 
 def _set_mode(enabled: bool) -> None:
-    from tinygrad_edu import autograd
+    from tinygrad_edu.engine import _core as autograd
 
     if enabled != _mode.enabled:
         with _count_lock:  # `+=` on a module global is not atomic across threads
@@ -189,10 +189,10 @@ def _describe_all(values: list[Any]) -> str:
 # ----------------------------------------------------------------------------------------------
 # Where the user called the op: the innermost frame outside this package.
 
-_PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 _ENGINE = tuple(
     os.path.join(_PACKAGE, name)
-    for name in ("tensor.py", "autograd.py", "anomaly.py", "broadcast.py", "ops" + os.sep)
+    for name in ("tensor.py", "broadcast.py", "_checks.py", "engine" + os.sep, "ops" + os.sep)
 )
 
 

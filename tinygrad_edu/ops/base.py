@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu.autograd import Function
+from tinygrad_edu.engine._core import Function
 from tinygrad_edu.tensor import Tensor
 
 

@@ -4,7 +4,7 @@ The engine's own test suite uses exactly these strategies, so what passes here i
 checked with. They are built on `hypothesis.extra.numpy`::
 
     from hypothesis import given
-    from tinygrad_edu.ops.table import Domain
+    from tinygrad_edu.testing.op_table import Domain
     from tinygrad_edu.testing import assert_gradients_match, broadcastable_tensors, tensors
 
     @given(tensors(elements=Domain(0.1, 5.0), requires_grad=True))
@@ -37,9 +37,9 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
         "tinygrad_edu.testing needs Hypothesis for its strategies: pip install hypothesis"
     ) from exc
 
-from tinygrad_edu.gradcheck import GradcheckError, gradcheck
-from tinygrad_edu.ops.table import Domain
+from tinygrad_edu.autograd.gradcheck import GradcheckError, gradcheck
 from tinygrad_edu.tensor import Tensor
+from tinygrad_edu.testing.op_table import Domain
 
 __all__ = [
     "Domain",

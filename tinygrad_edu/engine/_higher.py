@@ -30,8 +30,8 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu import autograd
-from tinygrad_edu.autograd import enable_grad
+from tinygrad_edu.engine import _core as autograd
+from tinygrad_edu.engine._core import enable_grad
 from tinygrad_edu.tensor import Tensor
 
 __all__ = ["grad"]

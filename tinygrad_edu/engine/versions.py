@@ -1,0 +1,1 @@
+from tinygrad_edu.engine._core import increment_version, version_counter  # noqa: F401
