@@ -5,7 +5,8 @@ adds the column `b` (n, 1) to every one of the m columns. In the forward pass `b
 its gradient is the sum of the m column gradients: `db = np.sum(dZ, axis=1, keepdims=True)`, as the
 course writes it. `unbroadcast` is that sum for any pair of shapes.
 
-Axes are normalized here too, so every reduction reports a bad axis the same way.
+`normalize_axis` moved to `tinygrad_edu._checks` with the other argument checks; it is imported
+here too until every caller imports it from there.
 """
 
 from __future__ import annotations
@@ -13,6 +14,11 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+
+# re-exported: tensor.py still imports it from here (it will import it from _checks)
+from tinygrad_edu._checks import normalize_axis
+
+__all__ = ["check_broadcast", "normalize_axis", "unbroadcast"]
 
 
 def check_broadcast(op: str, *shapes: tuple[int, ...]) -> tuple[int, ...]:
@@ -55,28 +61,3 @@ def unbroadcast(grad: Any, shape: tuple[int, ...]) -> Any:
     if lead:
         grad = grad.reshape(shape)
     return grad
-
-
-def normalize_axis(op: str, axis: Any, ndim: int, shape: tuple[int, ...] = ()) -> tuple[int, ...]:
-    """`axis` (None, an int or a tuple of ints, negative allowed) as a sorted tuple of axes in
-    `range(ndim)`; None means all of them. A bad axis raises, naming the op and the tensor's shape."""
-    if axis is None:
-        return tuple(range(ndim))
-    axes = axis if isinstance(axis, (tuple, list)) else (axis,)
-    out = []
-    for a in axes:
-        if isinstance(a, (bool, np.bool_)) or not isinstance(a, (int, np.integer)):
-            raise TypeError(
-                f"{op}: axis must be None, an int or a tuple of ints, got {axis!r} "
-                f"({type(a).__name__})"
-            )
-        if not -ndim <= a < ndim:
-            valid = f"{-ndim}..{ndim - 1}" if ndim else "none (the tensor is 0-d)"
-            raise ValueError(
-                f"{op}: axis {int(a)} is out of range for a tensor of shape {tuple(shape)} "
-                f"({ndim} dimensions); valid axes: {valid}"
-            )
-        out.append(int(a) % ndim)
-    if len(set(out)) != len(out):
-        raise ValueError(f"{op}: axis {axis!r} repeats an axis")
-    return tuple(sorted(out))

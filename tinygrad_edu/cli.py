@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from tinygrad_edu._checks import check_int, check_positive_int, check_positive_real
+
 
 @dataclass(frozen=True)
 class Recipe:
@@ -183,11 +185,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="folder with train_catvnoncat.h5 and test_catvnoncat.h5 "
         "(default: $TINYGRAD_EDU_DATA, then ./datasets)",
     )
-    train.add_argument("--iterations", type=_positive_int, help="default: the course's")
-    train.add_argument("--lr", type=_positive_float, help="learning rate (default: the course's)")
+    train.add_argument("--iterations", type=_iterations, help="default: the course's")
+    train.add_argument("--lr", type=_lr, help="learning rate (default: the course's)")
     train.add_argument("--seed", type=int, help="initialization seed (default: the course's)")
     train.add_argument(
-        "--print-every", type=_nonnegative_int, help="print the cost every N iterations (0: never)"
+        "--print-every", type=_print_every, help="print the cost every N iterations (0: never)"
     )
     train.add_argument("--save", metavar="PATH", help="save the trained parameters (.npz)")
     train.add_argument("--plot", metavar="PATH", help="write the training figures (.png)")
@@ -220,22 +222,22 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
 
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
-    return value
+def _option(parse: Callable[[str], Any], check: Callable[..., Any], name: str) -> Callable:
+    """An argparse `type`: parse the text, then check the value as the library checks arguments.
+    argparse turns the ArgumentTypeError into `argument --lr: train: lr must be a number > 0, got
+    -1.0` and the usage line, with exit status 2."""
+
+    def convert(text: str) -> Any:
+        value = parse(text)  # a ValueError here: argparse says "invalid <name> value: 'x'"
+        try:
+            return check("train", name, value)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    convert.__name__ = name
+    return convert
 
 
-def _nonnegative_int(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    value = float(text)
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be > 0, got {value}")
-    return value
+_iterations = _option(int, check_positive_int, "iterations")
+_print_every = _option(int, check_int, "print_every")
+_lr = _option(float, check_positive_real, "lr")

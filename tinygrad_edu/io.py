@@ -13,7 +13,6 @@ crash or an error halfway leaves the previous file as it was.
 from __future__ import annotations
 
 import os
-import secrets
 import zipfile
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -22,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_edu._files import atomic_write
 from tinygrad_edu.nn.module import Module
 from tinygrad_edu.tensor import Tensor
 
@@ -51,19 +51,8 @@ def save(model_or_state: Module | Mapping[str, Any], path: PathLike) -> None:
             raise TypeError(f"save: {name} holds {array.dtype}, not numbers")
         arrays[name] = array
     path = Path(path)
-    # a fresh name in the same directory: os.replace is atomic only within one file system
-    temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    try:
-        # O_EXCL: never write into someone else's file; 0o666 lets the umask set the usual mode
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)
-            f.flush()
-            os.fsync(f.fileno())  # the data is on disk before the rename makes it the file
-        os.replace(temp, path)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
+    with atomic_write(path) as f:  # a crash halfway leaves the previous file as it was
+        np.savez(f, **arrays)
 
 
 def load(path: PathLike) -> OrderedDict[str, np.ndarray]:

@@ -16,29 +16,16 @@ State (v, s) is kept per parameter as numpy arrays of its shape and dtype, start
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 
-from tinygrad_edu.engine._core import increment_version, no_grad
+from tinygrad_edu._checks import check_positive_real, check_real
+from tinygrad_edu.engine.grad_mode import no_grad
+from tinygrad_edu.engine.versions import increment_version
 from tinygrad_edu.nn.module import zero_grad_of as _zero_grad_of
 from tinygrad_edu.tensor import Tensor
-
-
-def _check_number(owner: str, name: str, value: Any, lowest: float, highest: float) -> None:
-    """`value` is a real number with lowest <= value < highest; else name the argument and range."""
-    real = not isinstance(value, bool) and isinstance(value, (int, float, np.integer, np.floating))
-    if not (real and math.isfinite(value) and lowest <= value < highest):
-        interval = f"in [{lowest}, {highest})" if highest < math.inf else f">= {lowest}"
-        raise ValueError(f"{owner}: {name} must be a number {interval}, got {value!r}")
-
-
-def _check_lr(owner: str, lr: Any) -> None:
-    real = not isinstance(lr, bool) and isinstance(lr, (int, float, np.integer, np.floating))
-    if not (real and math.isfinite(lr) and lr > 0):
-        raise ValueError(f"{owner}: lr (the learning rate) must be a number > 0, got {lr!r}")
 
 
 class Optimizer:
@@ -69,7 +56,7 @@ class Optimizer:
                 self.params.append(p)
         if not self.params:
             raise ValueError(f"{name}: got an empty list of parameters")
-        _check_lr(name, lr)
+        check_positive_real(name, "lr (the learning rate)", lr)
         self.lr = lr
         self.state: list[dict[str, Any]] = [{} for _ in self.params]
 
@@ -119,7 +106,7 @@ class Momentum(Optimizer):
 
     def __init__(self, params: Iterable[Tensor], lr: float, beta: float = 0.9) -> None:
         super().__init__(params, lr)
-        _check_number("Momentum", "beta", beta, 0.0, 1.0)
+        check_real("Momentum", "beta", beta, 0.0, 1.0)
         self.beta = beta
 
     def update(self, W: np.ndarray, dW: np.ndarray, state: dict[str, Any]) -> None:
@@ -142,8 +129,8 @@ class RMSprop(Optimizer):
         self, params: Iterable[Tensor], lr: float, beta: float = 0.999, eps: float = 1e-8
     ) -> None:
         super().__init__(params, lr)
-        _check_number("RMSprop", "beta", beta, 0.0, 1.0)
-        _check_number("RMSprop", "eps", eps, 0.0, math.inf)
+        check_real("RMSprop", "beta", beta, 0.0, 1.0)
+        check_real("RMSprop", "eps", eps, 0.0)
         self.beta, self.eps = beta, eps
 
     def update(self, W: np.ndarray, dW: np.ndarray, state: dict[str, Any]) -> None:
@@ -173,9 +160,9 @@ class Adam(Optimizer):
         eps: float = 1e-8,
     ) -> None:
         super().__init__(params, lr)
-        _check_number("Adam", "beta1", beta1, 0.0, 1.0)
-        _check_number("Adam", "beta2", beta2, 0.0, 1.0)
-        _check_number("Adam", "eps", eps, 0.0, math.inf)
+        check_real("Adam", "beta1", beta1, 0.0, 1.0)
+        check_real("Adam", "beta2", beta2, 0.0, 1.0)
+        check_real("Adam", "eps", eps, 0.0)
         self.beta1, self.beta2, self.eps = beta1, beta2, eps
 
     def update(self, W: np.ndarray, dW: np.ndarray, state: dict[str, Any]) -> None:

@@ -13,7 +13,6 @@ the course's printing, a progress bar on a terminal, the cost history, and a cle
 from __future__ import annotations
 
 import math
-import numbers
 import signal
 import sys
 import threading
@@ -25,7 +24,8 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu import nn, optim
-from tinygrad_edu.engine._core import no_grad
+from tinygrad_edu._checks import is_int
+from tinygrad_edu.engine.grad_mode import no_grad
 from tinygrad_edu.ops.base import sigmoid
 from tinygrad_edu.tensor import Tensor
 
@@ -332,7 +332,7 @@ def _gives_logits(model: Any) -> bool:
 
 def _whole_iterations(iterations: Any) -> int:
     """iterations as an int: any integer (numpy's too), not a bool, a float or a negative."""
-    if isinstance(iterations, (bool, np.bool_)) or not isinstance(iterations, numbers.Integral):
+    if not is_int(iterations):
         raise ValueError(
             f"fit: iterations must be a whole number >= 0 (an int), got {iterations!r} of type "
             f"{type(iterations).__name__}"

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from numbers import Integral
 from typing import Any
 
 import numpy as np
+
+from tinygrad_edu._checks import check_positive_int
 
 
 def mini_batches(
@@ -20,8 +21,7 @@ def mini_batches(
     takes); the batches are numpy arrays.
     """
     X, Y = _as_array(X), _as_array(Y)
-    if isinstance(size, bool) or not isinstance(size, Integral) or size < 1:
-        raise ValueError(f"mini_batches(size={size!r}): size must be an int >= 1")
+    size = check_positive_int(f"mini_batches(size={size!r})", "size", size)
     if X.ndim != 2 or Y.ndim != 2:
         raise ValueError(
             f"mini_batches: X has shape {X.shape} and Y has shape {Y.shape}, expected 2-D "

@@ -12,9 +12,9 @@ noise=0.2, random_state=3)` in the course's layout.
 
 from __future__ import annotations
 
-from numbers import Integral, Real
-
 import numpy as np
+
+from tinygrad_edu._checks import check_int, check_real, is_int
 
 
 def flower(m: int = 400, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
@@ -151,23 +151,15 @@ def _course_layout(X: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.nd
 
 def _rng(function: str, seed: int | None) -> np.random.RandomState:
     # RandomState, not Generator: its stream is the one `np.random.seed` gave the course.
-    if seed is not None and (
-        isinstance(seed, bool) or not isinstance(seed, Integral) or not 0 <= seed < 2**32
-    ):
+    if seed is not None and not (is_int(seed) and 0 <= seed < 2**32):
         raise ValueError(f"{function}(seed={seed!r}): seed must be None or an int in [0, 2**32)")
     return np.random.RandomState(seed)
 
 
+# The messages quote the call as written, `flower(m=0): m must be an int >= 2, got 0`.
 def _check_count(function: str, name: str, value: object, minimum: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, Integral) or value < minimum:
-        raise ValueError(f"{function}({name}={value!r}): {name} must be an int >= {minimum}")
+    check_int(f"{function}({name}={value!r})", name, value, minimum)
 
 
 def _check_real(function: str, name: str, value: object, minimum: float) -> None:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, Real)
-        or not np.isfinite(value)
-        or value < minimum
-    ):
-        raise ValueError(f"{function}({name}={value!r}): {name} must be a number >= {minimum}")
+    check_real(f"{function}({name}={value!r})", name, value, lowest=minimum)

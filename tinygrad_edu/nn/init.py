@@ -28,7 +28,8 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu.engine._core import no_grad
+from tinygrad_edu._checks import is_int, is_real
+from tinygrad_edu.engine.grad_mode import no_grad
 from tinygrad_edu.nn.module import Module
 from tinygrad_edu.tensor import Tensor
 
@@ -46,7 +47,7 @@ def layers(model: Module) -> list[Module]:
 
 def _draw(model: Module, seed: int | None, weight: Callable[[Any, int, int], np.ndarray]) -> None:
     """W[l] = weight(rs, n[l], n[l-1]) and b[l] = 0 for l = 1..L, from one RandomState."""
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
+    if seed is not None and not is_int(seed):
         raise TypeError(f"seed must be an int or None, got {seed!r}")
     found = layers(model)
     if not found:
@@ -77,7 +78,7 @@ def course_(model: Module, scale: float | str = 0.01, seed: int | None = 1) -> M
     if scale == "sqrt":
         # division, not * (1 / sqrt): the course divides, and the last bit of every weight counts
         _draw(model, seed, lambda rs, n, n_prev: rs.randn(n, n_prev) / np.sqrt(n_prev))
-    elif isinstance(scale, (int, float)) and not isinstance(scale, bool) and scale > 0:
+    elif is_real(scale) and scale > 0:
         _draw(model, seed, lambda rs, n, n_prev: rs.randn(n, n_prev) * scale)
     else:
         raise ValueError(f"course_: scale must be a number > 0 or 'sqrt', got {scale!r}")

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_edu._checks import is_int
 from tinygrad_edu.nn.init import initialize
 from tinygrad_edu.nn.module import Module
 from tinygrad_edu.tensor import Tensor
@@ -34,7 +35,7 @@ class Linear(Module):
     ) -> None:
         super().__init__()
         for what, n in (("n_in", n_in), ("n_out", n_out)):
-            if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+            if not (is_int(n) and n >= 1):
                 raise ValueError(f"Linear: {what} must be a whole number >= 1, got {n!r}")
         self.n_in, self.n_out = int(n_in), int(n_out)
         self.W = Tensor(np.zeros((n_out, n_in)), requires_grad=True, dtype=dtype, name="W")

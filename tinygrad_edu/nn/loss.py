@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_edu._checks import one_axis
 from tinygrad_edu.nn.module import Module
 from tinygrad_edu.ops import BCEWithLogits, BinaryCrossEntropy
 from tinygrad_edu.tensor import Tensor
@@ -102,13 +103,13 @@ def cross_entropy(Z: Tensor | np.ndarray, Y: Any, axis: int = 0, reduction: str 
     Raises:
         ValueError: Z is 0-d, `axis` is out of range, Y's shape or labels do not fit Z, or
             reduction is not "mean" or "sum".
-        TypeError: Z or Y is not real numbers."""
+        TypeError: Z or Y is not real numbers, or `axis` is not one int."""
     if reduction not in ("mean", "sum"):
         raise ValueError(f"cross_entropy: reduction must be 'mean' or 'sum', got {reduction!r}")
     Z = _tensor("cross_entropy", "Z", Z)
     if Z.ndim == 0:
         raise ValueError("cross_entropy: Z must have a class axis, got a 0-d tensor")
-    axis = _class_axis(axis, Z.ndim)
+    axis = one_axis("cross_entropy", axis, Z.ndim, Z.shape)
     Y = _targets(Z, Y, axis)
     log_p = Z.log_softmax(axis=axis)
     m = Z.size // Z.shape[axis] if Z.shape[axis] else 0
@@ -118,13 +119,6 @@ def cross_entropy(Z: Tensor | np.ndarray, Y: Any, axis: int = 0, reduction: str 
     present = Y.data != 0  # a constant mask: which (class, example) entries the cost reads
     total = -(Y[present] * log_p[present]).sum()
     return total / m if reduction == "mean" else total
-
-
-def _class_axis(axis: int, ndim: int) -> int:
-    whole = not isinstance(axis, bool) and isinstance(axis, (int, np.integer))
-    if not (whole and -ndim <= axis < ndim):
-        raise ValueError(f"cross_entropy: axis {axis!r} is out of range for Z with {ndim} axes")
-    return int(axis) % ndim
 
 
 def _targets(Z: Tensor, Y: Any, axis: int) -> Tensor:

@@ -11,7 +11,8 @@ import math
 
 import numpy as np
 
-from tinygrad_edu.broadcast import check_broadcast, normalize_axis, unbroadcast
+from tinygrad_edu._checks import is_int, normalize_axis
+from tinygrad_edu.broadcast import check_broadcast, unbroadcast
 from tinygrad_edu.ops.base import Op
 
 
@@ -77,7 +78,7 @@ class Transpose(Op):
         if axes is None:
             return
         for ax in axes:
-            if isinstance(ax, (bool, np.bool_)) or not isinstance(ax, (int, np.integer)):
+            if not is_int(ax):
                 raise TypeError(f"transpose: axes must be ints, got {axes!r}")
         if sorted(ax % a.ndim if -a.ndim <= ax < a.ndim else ax for ax in axes) != list(
             range(a.ndim)

@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from tinygrad_edu.broadcast import normalize_axis
+from tinygrad_edu._checks import normalize_axis
 from tinygrad_edu.ops.base import Op, broadcast_to, values
 
 

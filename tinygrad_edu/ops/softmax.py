@@ -5,24 +5,23 @@ from __future__ import annotations
 
 import numpy as np
 
-from tinygrad_edu.broadcast import normalize_axis
+from tinygrad_edu._checks import is_int, normalize_axis, one_axis
 from tinygrad_edu.ops.base import Op, exp
 
 
 def _check_axis(op: str, x: np.ndarray, axis: int) -> None:
     """softmax normalizes along one axis: an int in range (a 0-d tensor takes -1 or 0, as PyTorch),
     and not an empty one (there is nothing to normalize; numpy's max over it raises too)."""
-    if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, (int, np.integer)):
-        raise TypeError(f"{op}: axis must be one int, got {axis!r} ({type(axis).__name__})")
-    if x.ndim == 0 and axis not in (-1, 0):
-        raise ValueError(f"{op}: axis {axis} is out of range for a 0-d tensor (use -1 or 0)")
-    if x.ndim:
-        (ax,) = normalize_axis(op, axis, x.ndim, x.shape)
-        if x.shape[ax] == 0:
-            raise ValueError(
-                f"{op}: axis {axis} of a tensor of shape {x.shape} is empty: there is nothing to "
-                "normalize"
-            )
+    if x.ndim == 0 and is_int(axis):
+        if axis not in (-1, 0):
+            raise ValueError(f"{op}: axis {axis} is out of range for a 0-d tensor (use -1 or 0)")
+        return
+    ax = one_axis(op, axis, x.ndim, x.shape)  # a 0-d tensor gets here only for a non-int axis
+    if x.shape[ax] == 0:
+        raise ValueError(
+            f"{op}: axis {axis} of a tensor of shape {x.shape} is empty: there is nothing to "
+            "normalize"
+        )
 
 
 class Softmax(Op):

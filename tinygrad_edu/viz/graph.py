@@ -25,6 +25,8 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_edu._checks import check_positive_int
+from tinygrad_edu._files import atomic_write
 from tinygrad_edu.tensor import Tensor
 from tinygrad_edu.viz.formulas import op_formula
 from tinygrad_edu.viz.labels import (
@@ -72,10 +74,10 @@ def save_graph(
     base = Path(path)
     base = base.with_suffix("") if base.suffix in (".dot", ".svg") else base
     text = to_dot(t, grads, max_nodes)
-    written = [_write_atomic(base.with_name(base.name + ".dot"), text.encode())]
+    written = [_write(base.with_name(base.name + ".dot"), text.encode())]
     if has_dot():
         svg = subprocess.run(["dot", "-Tsvg"], input=text.encode(), capture_output=True, check=True)
-        written.append(_write_atomic(base.with_name(base.name + ".svg"), svg.stdout))
+        written.append(_write(base.with_name(base.name + ".svg"), svg.stdout))
     return written
 
 
@@ -94,8 +96,7 @@ def _body(root: Tensor, grads: bool, max_nodes: int) -> list[str]:
     first), each with the op that made it and edges from that op's operands."""
     if not isinstance(root, Tensor):
         raise TypeError(f"draw_graph: expected a Tensor, got {type(root).__name__}")
-    if max_nodes < 1:
-        raise ValueError(f"draw_graph: max_nodes must be >= 1, got {max_nodes}")
+    check_positive_int("draw_graph", "max_nodes", max_nodes)
     name = Namer(root)
     lines = [
         "rankdir=LR",  # inputs on the left, the result on the right, as the course draws it
@@ -186,15 +187,9 @@ def _quote(text: str) -> str:
     return f'"{_escape(text)}"'
 
 
-def _write_atomic(path: Path, data: bytes) -> Path:
-    """Write through a temporary file and a rename, so a half-written file never replaces a good
-    one."""
+def _write(path: Path, data: bytes) -> Path:
+    """Write with `atomic_write`, so a half-written file never replaces a good one."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    with atomic_write(path) as f:
+        f.write(data)
     return path

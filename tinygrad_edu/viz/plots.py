@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_edu._files import atomic_write
+
 DPI = 100
 CAT_IMAGE = (64, 64, 3)  # the course's pictures; a column of X (12288 values) is one of them
 
@@ -177,20 +179,16 @@ def _pictures(X: Any) -> np.ndarray:
 
 
 def _save(fig: Any, path: str | os.PathLike) -> Path:
-    """Write the figure through a temporary file and a rename, so a half-written image never
-    replaces a good one."""
+    """Write the figure with `atomic_write`, so a half-written image never replaces a good one."""
     import matplotlib.pyplot as plt
 
     path = Path(path)
     if not path.suffix:
         path = path.with_suffix(".png")
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
     try:
-        fig.savefig(tmp, format=path.suffix.lstrip(".") or "png", dpi=DPI)
-        os.replace(tmp, path)
+        with atomic_write(path) as f:
+            fig.savefig(f, format=path.suffix.lstrip(".") or "png", dpi=DPI)
     finally:
         plt.close(fig)
-        if tmp.exists():
-            tmp.unlink()
     return path
