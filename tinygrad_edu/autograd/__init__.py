@@ -1,5 +1,9 @@
 """Tools above Tensor, as `torch.autograd`'s Python side: `grad` (functional.py), gradient checking
-(gradcheck.py, gradgradcheck.py), the wrong-op locator (locate.py) and its report (report.py)."""
+(gradcheck.py, gradgradcheck.py) and the wrong-op locator (locate.py).
+
+Underneath, one idea per file: numerical.py holds the one perturbation loop (central differences),
+compare.py the end-to-end comparison both checks make, recorded.py reads the recorded graph for the
+locator, report.py prints the course's relative differences."""
 
 from tinygrad_edu.autograd.functional import grad
 from tinygrad_edu.autograd.gradcheck import GradcheckError, gradcheck, numerical_grad

@@ -18,17 +18,27 @@ one still sees correct values (forward is right), so each op is judged on its ow
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
-from tinygrad_edu.engine._core import Function, enable_grad, no_grad, run_backward
-from tinygrad_edu.engine.anomaly import AnomalyError, detect_anomaly
+from tinygrad_edu.autograd.compare import directional_derivative, first_mismatch
+from tinygrad_edu.autograd.numerical import perturbed
+from tinygrad_edu.autograd.recorded import (
+    op_alone,
+    op_site,
+    ops_to_check,
+    record,
+    recorded_ops,
+    shape_of,
+)
+from tinygrad_edu.engine.backprop import run_backward
+from tinygrad_edu.engine.function import Function
+from tinygrad_edu.engine.grad_mode import enable_grad, no_grad
 from tinygrad_edu.tensor import Tensor
 
-__all__ = ["WrongOp", "locate_wrong_op"]
+__all__ = ["WrongOp", "locate_wrong_op", "the_op_at_fault"]
 
 
 @dataclass(frozen=True)
@@ -87,7 +97,19 @@ def locate_wrong_op(
 
     Only gradients that reach an input requiring grad are checked. Elements where the op is not
     smooth (relu or abs at exactly 0, a tie in max) are judged leniently, never blamed falsely.
-    The inputs, their `.grad` and the graph are left as they were."""
+    The inputs, their `.grad` and the graph are left as they were.
+
+    Args:
+        fn: the function whose graph is checked; returns a Tensor.
+        *inputs: its arguments.
+        eps, atol, rtol: as for `gradcheck`.
+        seed: draws the random upstream gradient R of each op.
+
+    Returns:
+        The first wrong op, or None.
+
+    Raises:
+        TypeError: fn does not return a Tensor."""
     return _locate(fn, inputs, eps, atol, rtol, seed)[0]
 
 
@@ -100,14 +122,14 @@ def _locate(
     seed: int,
 ) -> tuple[WrongOp | None, int]:
     """`locate_wrong_op`, and how many ops the graph has (for the message when none is wrong)."""
-    nodes = _recorded_ops(_record(fn, inputs))
+    nodes = recorded_ops(record(fn, inputs))
     rng = np.random.default_rng(seed)
     for position, ctx, wanted in ops_to_check(nodes, inputs):
         found = _check_op(ctx, wanted, rng, eps, atol, rtol)
         if found is not None:
             k, index, got, expected, max_diff = found
-            shapes = tuple(_shape(p) for p in ctx.parents)
-            site = _site(ctx)
+            shapes = tuple(shape_of(p) for p in ctx.parents)
+            site = op_site(ctx)
             wrong = WrongOp(
                 type(ctx), position, len(nodes), k, shapes, max_diff, index, got, expected, site
             )
@@ -115,58 +137,94 @@ def _locate(
     return None, len(nodes)
 
 
-def _record(fn: Callable[..., Tensor], inputs: tuple[Tensor, ...]) -> Tensor:
-    # detect_anomaly() remembers, for every recorded op, the line of user code that called it; the
-    # message can then point at that line. It also raises on a NaN or an inf in forward: then the
-    # graph is recorded once more without it (and without the lines).
-    with enable_grad():
-        try:
-            with detect_anomaly():
-                out = fn(*inputs)
-        except AnomalyError:
-            out = fn(*inputs)
-    if not isinstance(out, Tensor):
-        raise TypeError(
-            f"locate_wrong_op: fn must return a Tensor, it returned {type(out).__name__}"
+def the_op_at_fault(
+    fn: Callable[..., Tensor],
+    inputs: tuple[Tensor, ...],
+    eps: float,
+    atol: float,
+    rtol: float,
+    seed: int = 0,
+    order: int = 1,
+) -> str:
+    """The paragraph of a gradient-check error that names the op at fault, or says why none is.
+
+    Args:
+        fn, inputs, eps, atol, rtol: as given to `gradcheck` or `gradgradcheck`.
+        seed: draws the random upstream gradients (and, for order 2, the directions).
+        order: 1 for a wrong gradient (`gradcheck`), 2 for a wrong second derivative.
+
+    Returns:
+        The explanation. It never raises: a failure while checking the ops one by one is
+        reported in it, so the end-to-end finding it is appended to is not lost."""
+    try:
+        if order == 1:
+            wrong, n_ops = _locate(fn, inputs, eps, atol, rtol, seed)
+            if wrong is not None:
+                return wrong.explain()
+        else:
+            found, n_ops = _locate_second_order(fn, inputs, eps, atol, rtol, seed)
+            if found is not None:
+                return found
+    except Exception as exc:  # the end-to-end finding must not be lost to a failure here
+        return f"(The ops could not be checked one by one: {type(exc).__name__}: {exc})"
+    if order == 1:
+        return (
+            f"No single op is at fault: checked one by one on the values it saw, the backward of "
+            f"each of the {n_ops} ops agrees with central differences. The end-to-end difference "
+            "may come from a point within eps of where fn is not smooth (relu or abs at 0, a tie "
+            "in max: the two sides of the kink have different slopes), or from small errors of "
+            "several ops adding up; try other input values or a smaller eps."
         )
-    return out
+    return (
+        f"No single op is at fault: each of the {n_ops} ops, checked alone and squared, has "
+        "correct second derivatives. Try other input values, away from kinks (relu or abs at 0, "
+        "ties in max)."
+    )
 
 
-def ops_to_check(
-    nodes: list[tuple[Tensor, Function]], inputs: tuple[Tensor, ...]
-) -> Iterator[tuple[int, Function, list[int]]]:
-    """(position in forward order from 1, op, its argument positions to check) for every op of
-    `nodes` that has an argument depending on a checked input: only gradients flowing there matter."""
-    depends = {id(t) for t in inputs if isinstance(t, Tensor) and t.requires_grad}
-    for position, (result, ctx) in enumerate(nodes, start=1):
-        wanted = [
-            k
-            for k, (p, need) in enumerate(zip(ctx.parents, ctx.needs_input_grad, strict=False))
-            if need and isinstance(p, Tensor) and id(p) in depends
-        ]
-        if wanted:
-            depends.add(id(result))
-            yield position, ctx, wanted
+def _locate_second_order(
+    fn: Callable[..., Tensor],
+    inputs: tuple[Tensor, ...],
+    eps: float,
+    atol: float,
+    rtol: float,
+    seed: int,
+) -> tuple[str | None, int]:
+    """Check the ops of fn's graph one by one, in forward order, each on fresh copies of the values
+    it saw; describe the first whose second derivative is wrong (and how many ops there are)."""
+    nodes = recorded_ops(record(fn, inputs))
+    for position, ctx, wanted in ops_to_check(nodes, inputs):
+        alone, leaves, args = op_alone(ctx, wanted)
 
+        def squared(*xs: Tensor, alone=alone) -> Tensor:
+            out = alone(*xs)
+            return out * out
 
-def _recorded_ops(out: Tensor) -> list[tuple[Tensor, Function]]:
-    """Every (result, op) in the graph of `out`, in forward order.
-
-    Each op gets a creation number that counts down as ops run, so forward order is decreasing
-    `seq`. The walk uses an explicit stack: a graph 100,000 ops deep is fine."""
-    seen: set[int] = set()
-    nodes: list[tuple[Tensor, Function]] = []
-    stack = [out]
-    while stack:
-        t = stack.pop()
-        ctx = t._ctx
-        if ctx is None or id(ctx) in seen:
-            continue
-        seen.add(id(ctx))
-        nodes.append((t, ctx))
-        stack.extend(p for p in ctx.parents if isinstance(p, Tensor))
-    nodes.sort(key=lambda node: -node[1].seq)
-    return nodes
+        # Alone, the gradient reaching the op is the constant R, so a backward that detaches the
+        # gradient it receives would pass. Squared, that gradient is 2 out R, which depends on the
+        # inputs: the op's backward must follow it too.
+        name = type(ctx).__name__
+        for check, how in ((alone, "alone"), (squared, "squared (as out * out)")):
+            try:
+                s = directional_derivative(check, tuple(leaves), seed)
+                wrong = first_mismatch(s, tuple(leaves), eps, atol, rtol) is not None
+            except (TypeError, RuntimeError) as exc:
+                return (
+                    f"The op {name} (op {position} of {len(nodes)}) cannot be differentiated "
+                    f"twice: {exc}"
+                ), len(nodes)
+            if wrong:
+                shapes = ", ".join(str(shape_of(p)) for p in args)
+                where = op_site(ctx)
+                return (
+                    f"The op at fault: {name}, op {position} of {len(nodes)} in forward "
+                    f"order{f', called at {where}' if where else ''}; input shapes {shapes}. "
+                    f"Checked {how} on the values it saw, the gradient of its backward disagrees "
+                    f"with central differences. Its backward must be written with operators and "
+                    f"Tensor methods on ctx.saved_tensors and grad, so that it can be "
+                    f"differentiated again."
+                ), len(nodes)
+    return None, len(nodes)
 
 
 def _check_op(
@@ -179,26 +237,25 @@ def _check_op(
 ) -> tuple[int, tuple[int, ...], float, float, float] | None:
     """Check one op's backward for its inputs `wanted`; the first wrong input as (input, index,
     backward, numerical, max difference), or None."""
-    op = type(ctx)
-    kwargs = dict(getattr(ctx, "forward_kwargs", None) or {})
-    args = [_fresh(p, k in wanted) for k, p in enumerate(ctx.parents)]
+    call, leaves, _ = op_alone(ctx, wanted)
     with enable_grad():
-        out = op.apply(*args, **kwargs)
+        out = call(*leaves)
     if out._ctx is None or out.data.dtype.kind != "f":
         return None
     R = rng.standard_normal(out.shape)
-    leaves = tuple(args[k] for k in wanted)
     # a copy: the engine may add into the gradient it is given
-    analytic = run_backward(out, R.astype(out.data.dtype), inputs=leaves)
+    analytic = run_backward(out, R.astype(out.data.dtype), inputs=tuple(leaves))
 
     def loss() -> float:  # L = sum(op(...) * R), on the current values of the leaves
         with no_grad():
-            return float(np.sum(op.apply(*args, **kwargs).data * R))
+            return float(np.sum(call(*leaves).data * R))
 
     at_x = loss()
     for k, leaf, a in zip(wanted, leaves, analytic, strict=True):
         a = np.zeros(leaf.shape) if a is None else np.asarray(a, dtype=np.float64)
-        central, left, right = _differences(loss, at_x, leaf.data, eps)
+        plus, minus = perturbed(loss, leaf.data, eps)
+        central = np.asarray((plus - minus) / (2 * eps))  # an array even for a 0-d leaf
+        left, right = np.asarray((at_x - minus) / eps), np.asarray((plus - at_x) / eps)
         tol = atol + rtol * np.abs(central)
         ok = np.abs(a - central) <= tol
         # A kink (relu or abs at exactly 0, a tie in max) has no derivative: the left difference
@@ -219,50 +276,3 @@ def _check_op(
             got, expected = float(a[index]), float(central[index])
             return k, index, got, expected, abs(got - expected)
     return None
-
-
-def _differences(
-    loss: Callable[[], float], at_x: float, x: np.ndarray, eps: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Central, left and right differences of `loss` for every element of `x` (changed in place,
-    each element restored to its saved value exactly)."""
-    central, left, right = (np.zeros(x.shape) for _ in range(3))
-    for i in np.ndindex(x.shape):
-        saved = x[i]
-        x[i] = saved + eps
-        plus = loss()
-        x[i] = saved - eps
-        minus = loss()
-        x[i] = saved
-        central[i] = (plus - minus) / (2 * eps)
-        left[i] = (at_x - minus) / eps
-        right[i] = (plus - at_x) / eps
-    return central, left, right
-
-
-def _fresh(value: Any, needs_grad: bool) -> Any:
-    """A copy of an op's argument, detached from the graph: a leaf requiring grad when its gradient
-    is checked (in float64, where central differences are reliable), a constant otherwise."""
-    if isinstance(value, Tensor):
-        if needs_grad:
-            return Tensor(np.array(value.data, dtype=np.float64), requires_grad=True)
-        return Tensor(np.array(value.data))
-    if isinstance(value, np.ndarray):
-        return value.copy()
-    return value
-
-
-def _shape(value: Any) -> tuple[int, ...]:
-    data = value.data if isinstance(value, Tensor) else value
-    try:
-        return tuple(np.shape(data))
-    except Exception:  # an argument numpy cannot see as an array (an axis tuple is fine)
-        return ()
-
-
-def _site(ctx: Function) -> str | None:
-    # detect_anomaly() stored where the op was called (anomaly.py); format it the same way
-    from tinygrad_edu.engine.anomaly import _format_site
-
-    site = getattr(ctx, "_anomaly_site", None)
-    return _format_site(site) if site is not None else None

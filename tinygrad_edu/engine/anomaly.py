@@ -89,15 +89,15 @@ def after_forward(ctx: Any, arrays: list[Any], result: Any) -> None:
         return  # another thread has the mode on, not this one
     site = None
     if result._ctx is ctx:  # recorded: backward will need the line too
-        site = ctx._anomaly_site = _user_site()
+        site = ctx._anomaly_site = user_site()
     out = result.data
     if out.dtype.kind in "fc" and not np.isfinite(out).all():
         if getattr(ctx, "passes_values_through", False) and _same_non_finite(arrays[0], out):
             return  # a cast (the dtype promotion's) only carries its input's nan along
-        site = site or _user_site()
+        site = site or user_site()
         raise AnomalyError(
             f"detect_anomaly: {type(ctx).__name__}.forward produced {_bad_values(out)}; "
-            f"inputs: {_describe_all(arrays)}; called at {_format_site(site)}"
+            f"inputs: {_describe_all(arrays)}; called at {format_site(site)}"
             f"{_hint(ctx)}"
         )
 
@@ -121,7 +121,7 @@ def after_backward(ctx: Any, grad: np.ndarray, in_grads: tuple) -> None:
             inputs = [p.data if isinstance(p, Tensor) else p for p in ctx.parents]
             site = ctx.__dict__.get("_anomaly_site")
             where = (
-                _format_site(site)
+                format_site(site)
                 if site is not None
                 else "an unknown line (the op was recorded outside detect_anomaly())"
             )
@@ -196,7 +196,7 @@ _ENGINE = tuple(
 )
 
 
-def _user_site() -> tuple[str, int, tuple[str, int, str] | None]:
+def user_site() -> tuple[str, int, tuple[str, int, str] | None]:
     """(file, line, via): the user's frame, and `via` the innermost tinygrad_edu frame above the
     engine (a layer or a loss, as (file, line, function)) when the user called the op through one."""
     frame = sys._getframe(1)
@@ -223,7 +223,7 @@ def _short(filename: str) -> str:
     return filename
 
 
-def _format_site(site: tuple[str, int, tuple[str, int, str] | None]) -> str:
+def format_site(site: tuple[str, int, tuple[str, int, str] | None]) -> str:
     filename, lineno, via = site
     code = linecache.getline(filename, lineno).strip()
     text = f"{_short(filename)}:{lineno}" + (f": {code}" if code else "")
