@@ -1,0 +1,36 @@
+"""Training: `fit` (the loop: forward, cost, backward, update, as the course's `model()` functions
+do, with the course's printing, a progress bar on a terminal, the cost history, and a clean stop on
+Ctrl-C), then `predict` and `accuracy`.
+
+    loop.py          fit
+    losses.py        the course's costs by name; a model's logits or probabilities
+    history.py       History, the warning for a rising cost
+    progress.py      the progress bar and the deferred Ctrl-C
+    predictions.py   predict, accuracy
+
+
+    >>> from tinygrad_edu.data import flower
+    >>> from tinygrad_edu.nn import ShallowNet
+    >>> X, Y = flower()
+    >>> model = ShallowNet(2, 4, 1, hidden="tanh", seed=2)
+    >>> history = fit(model, X, Y, iterations=10, lr=1.2, print_every=0)
+    >>> round(history.costs[0], 6)
+    0.693048
+"""
+
+from tinygrad_edu.train.history import RISE_PATIENCE, RISE_TOLERANCE, History, RisingCostWarning
+from tinygrad_edu.train.loop import fit
+from tinygrad_edu.train.losses import COURSE_LOSSES, LossFn
+from tinygrad_edu.train.predictions import accuracy, predict
+
+__all__ = [
+    "COURSE_LOSSES",
+    "RISE_PATIENCE",
+    "RISE_TOLERANCE",
+    "History",
+    "LossFn",
+    "RisingCostWarning",
+    "accuracy",
+    "fit",
+    "predict",
+]
