@@ -1,4 +1,6 @@
-"""Hypothesis strategies and a gradient assertion for your own property-based tests.
+"""Hypothesis strategies for your own property-based tests: values in a domain, arrays, Tensors,
+the course's (X, Y). Op arguments (axes, indices, target shapes) are in arguments.py, the gradient
+assertion in gradients.py; import them all from `tinygrad_edu.testing`.
 
 The engine's own test suite uses exactly these strategies, so what passes here is what the engine is
 checked with. They are built on `hypothesis.extra.numpy`::
@@ -24,20 +26,12 @@ Avoidance maps the drawn values onto the allowed set (no filter), so it never ru
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+from hypothesis import strategies as st  # testing/__init__.py says how to install it
+from hypothesis.extra import numpy as hnp
 
-try:
-    from hypothesis import strategies as st
-    from hypothesis.extra import numpy as hnp
-except ImportError as exc:  # pragma: no cover - depends on the environment
-    raise ImportError(
-        "tinygrad_edu.testing needs Hypothesis for its strategies: pip install hypothesis"
-    ) from exc
-
-from tinygrad_edu.autograd.gradcheck import GradcheckError, gradcheck
 from tinygrad_edu.tensor import Tensor
 from tinygrad_edu.testing.op_table import Domain
 
@@ -45,16 +39,10 @@ __all__ = [
     "Domain",
     "allowed_intervals",
     "arrays_in",
-    "assert_gradients_match",
-    "axes",
-    "broadcast_targets",
     "broadcastable_tensors",
     "course_layout",
     "course_shapes",
-    "indices",
     "matmul_tensors",
-    "permutations",
-    "reshape_targets",
     "shapes",
     "tensors",
 ]
@@ -259,123 +247,3 @@ def _ints(value: int | st.SearchStrategy[int] | None, low: int, high: int) -> st
     if value is None:
         return st.integers(low, high)
     return value if isinstance(value, st.SearchStrategy) else st.just(int(value))
-
-
-# ----------------------------------------------------------------------------------------------
-# Op arguments
-
-
-def axes(ndim: int, allow_none: bool = True, allow_tuple: bool = True) -> st.SearchStrategy:
-    """A reduction axis for a tensor of `ndim` axes: None, an int (negative allowed) or a tuple
-    of distinct ints (negative allowed, any order)."""
-    options = []
-    if allow_none:
-        options.append(st.none())
-    if ndim > 0:
-        options.append(st.integers(-ndim, ndim - 1))
-    if allow_tuple:
-        options.append(
-            hnp.valid_tuple_axes(ndim).flatmap(
-                lambda ax: st.tuples(*(st.sampled_from([a % ndim, a % ndim - ndim]) for a in ax))
-            )
-        )
-    if not options:
-        raise ValueError("axes: nothing to draw (a 0-d tensor without None or tuples)")
-    return st.one_of(options)
-
-
-def indices(shape: tuple[int, ...], allow_arrays: bool = True) -> st.SearchStrategy:
-    """Indices for a tensor of `shape`: numpy's basic indices (ints, negative ints, slices with
-    any step, None, Ellipsis) and, when `allow_arrays`, integer-array indices, which may repeat a
-    position (one array per axis, or one array after full slices), and boolean masks."""
-    basic = hnp.basic_indices(shape, allow_newaxis=True, allow_ellipsis=True)
-    if not allow_arrays or not shape or 0 in shape:
-        return basic
-    result_shape = hnp.array_shapes(min_dims=1, max_dims=2, max_side=4)
-    full = hnp.integer_array_indices(shape, result_shape=result_shape)
-
-    def after_slices(axis: int) -> st.SearchStrategy:
-        return hnp.integer_array_indices((shape[axis],), result_shape=result_shape).map(
-            lambda arr: (slice(None),) * axis + arr
-        )
-
-    one_axis = st.integers(0, len(shape) - 1).flatmap(after_slices)
-    mask = hnp.arrays(np.bool_, shape)
-    return st.one_of(basic, full, one_axis, mask)
-
-
-def reshape_targets(shape: tuple[int, ...], max_dims: int = 4) -> st.SearchStrategy:
-    """Shapes with as many elements as `shape` (sizes of 1 inserted anywhere), up to `max_dims`
-    axes, one size possibly -1 (numpy infers it)."""
-    n = math.prod(shape)
-    factors = _prime_factors(n)
-    min_dims = 1 if factors or n == 0 else 0
-    max_dims = max(max_dims, min_dims)
-
-    @st.composite
-    def target(draw: Any) -> tuple[int, ...]:
-        k = draw(st.integers(min_dims, max_dims))
-        sizes = [1] * k
-        if n == 0:
-            sizes[draw(st.integers(0, k - 1))] = 0
-        for f in factors:
-            sizes[draw(st.integers(0, k - 1))] *= f
-        if k and n and draw(st.booleans()):
-            sizes[draw(st.integers(0, k - 1))] = -1
-        return tuple(sizes)
-
-    return target()
-
-
-def broadcast_targets(
-    shape: tuple[int, ...], max_dims: int = 4, max_side: int = 4
-) -> st.SearchStrategy:
-    """Shapes that `shape` broadcasts to (for `broadcast_to`): numpy's broadcast of `shape` with a
-    shape from `hnp.broadcastable_shapes`."""
-    return hnp.broadcastable_shapes(
-        shape, max_dims=max(max_dims, len(shape)), max_side=max_side
-    ).map(lambda other: tuple(np.broadcast_shapes(tuple(shape), other)))
-
-
-def permutations(ndim: int, allow_none: bool = True) -> st.SearchStrategy:
-    """Axes for `transpose`: None (reverse them) or a permutation of range(ndim), each axis possibly
-    written negative."""
-    perm = st.permutations(range(ndim)).flatmap(
-        lambda p: st.tuples(*(st.sampled_from([a, a - ndim]) for a in p))
-    )
-    return st.one_of(st.none(), perm) if allow_none else perm
-
-
-def _prime_factors(n: int) -> list[int]:
-    out, f = [], 2
-    while n > 1 and f * f <= n:
-        while n % f == 0:
-            out.append(f)
-            n //= f
-        f += 1
-    if n > 1:
-        out.append(n)
-    return out
-
-
-# ----------------------------------------------------------------------------------------------
-# The assertion
-
-
-def assert_gradients_match(
-    fn: Callable[..., Tensor],
-    *inputs: Tensor,
-    eps: float = 1e-6,
-    atol: float = 1e-5,
-    rtol: float = 1e-3,
-) -> None:
-    """Assert that backward agrees with central differences for every input that requires grad.
-
-    `fn(*inputs)` returns a Tensor (a non-scalar output is checked through `sum(out * R)` for a
-    fixed random R). On a mismatch this raises AssertionError naming the input, the element index,
-    the analytic and the numerical value. Inputs should be float64 (central differences in float32
-    are too coarse for these tolerances)."""
-    try:
-        gradcheck(fn, *inputs, eps=eps, atol=atol, rtol=rtol)
-    except GradcheckError as exc:
-        raise AssertionError(str(exc)) from None
