@@ -1,4 +1,4 @@
-"""Inputs for one row of the op table (`tinygrad_edu.ops.table.OPS`), drawn with the public
+"""Inputs for one row of the op table (`tinygrad_edu.testing.op_table.OPS`), drawn with the public
 strategies of `tinygrad_edu.testing`; shared by the gradient tests and the PyTorch oracle tests.
 
 A `Case` holds the op's positional arguments (numpy arrays that become Tensors, or constants that

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from tinygrad_edu import Tensor, numerical_grad
+from tinygrad_edu.testing.op_table import OpSpec, rows
 
 
 def _message(error: type, fn: object, *args: object, **kwargs: object) -> str:
@@ -27,25 +28,14 @@ def _not_broadcastable(draw: st.DrawFn) -> tuple[tuple[int, ...], tuple[int, ...
     return a, tuple(b)
 
 
-BINARY = [
-    (lambda a, b: a + b, "add", "+"),
-    (lambda a, b: a - b, "sub", "-"),
-    (lambda a, b: a * b, "mul", "*"),
-    (lambda a, b: a / b, "div", "/"),
-    (lambda a, b: a**b, "pow", "**"),
-]
-
-
-@pytest.mark.parametrize(("op", "name", "symbol"), BINARY, ids=[b[1] for b in BINARY])
+@pytest.mark.parametrize("spec", rows("binary"), ids=lambda spec: spec.name)
 @given(shapes=st.composite(_not_broadcastable)(), array_side=st.sampled_from([None, 0, 1]))
-def test_shapes_that_do_not_broadcast(
-    op: object, name: str, symbol: str, shapes: tuple, array_side: int | None
-) -> None:
+def test_shapes_that_do_not_broadcast(spec: OpSpec, shapes: tuple, array_side: int | None) -> None:
     a, b = (Tensor(np.ones(s)) for s in shapes)
     if array_side is not None:  # the same with a numpy array on one side
         a, b = (a.numpy(), b) if array_side == 0 else (a, b.numpy())
-    msg = _message(ValueError, op, a, b)
-    assert name in msg or symbol in msg
+    msg = _message(ValueError, spec.call, a, b)
+    assert spec.name in msg or spec.function.symbol in msg
     assert str(shapes[0]) in msg and str(shapes[1]) in msg
     assert "broadcast" in msg
 
@@ -79,10 +69,11 @@ def test_matmul_batch_axes_that_do_not_broadcast() -> None:
     assert "matmul" in msg and "batch" in msg
 
 
-REDUCTIONS = ["sum", "mean", "max"]
+REDUCTIONS = [spec.name for spec in rows("reduce")]
+SOFTMAXES = [spec.name for spec in rows("softmax")]
 
 
-@pytest.mark.parametrize("op", [*REDUCTIONS, "softmax", "log_softmax"])
+@pytest.mark.parametrize("op", REDUCTIONS + SOFTMAXES)
 @pytest.mark.parametrize("axis", [2, -3, 5])
 def test_axis_out_of_range(op: str, axis: int) -> None:
     t = Tensor(np.ones((2, 3)))
@@ -98,14 +89,14 @@ def test_repeated_axis(op: str, axis: tuple) -> None:
     assert msg.startswith(op) and "repeat" in msg and str(axis) in msg
 
 
-@pytest.mark.parametrize("op", [*REDUCTIONS, "softmax", "log_softmax"])
+@pytest.mark.parametrize("op", REDUCTIONS + SOFTMAXES)
 @pytest.mark.parametrize("axis", [1.0, "x", True])
 def test_axis_that_is_not_an_int(op: str, axis: object) -> None:
     msg = _message(TypeError, getattr(Tensor(np.ones((2, 3))), op), axis=axis)
     assert msg.startswith(op) and "axis" in msg and "int" in msg and repr(axis) in msg
 
 
-@pytest.mark.parametrize("op", ["softmax", "log_softmax"])
+@pytest.mark.parametrize("op", SOFTMAXES)
 def test_softmax_takes_one_axis(op: str) -> None:
     msg = _message(TypeError, getattr(Tensor(np.ones((2, 3))), op), axis=(0, 1))
     assert msg.startswith(op) and "one int" in msg and "(0, 1)" in msg

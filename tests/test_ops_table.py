@@ -1,24 +1,30 @@
-"""Every op of the table (`tinygrad_edu.ops.table.OPS`) against its numpy reference (forward) and
+"""Every op of the table (`tinygrad_edu.testing.op_table.OPS`) against its numpy reference (forward) and
 central differences (backward), over inputs drawn by Hypothesis: 0-d to 4-d shapes, broadcasting,
 constants on either side, axes, indices, ... (see tests/_op_cases.py).
 
 Besides the values, the invariants MyGrad checks: inputs are not mutated, each gradient has its
 tensor's dtype and shape, only inputs that require grad get one, and float32 stays float32.
+
+And that an op is complete: its class in a file of ops/, a row of the table, a public method.
 """
 
 from __future__ import annotations
 
+import functools
+import importlib
 import inspect
+import pkgutil
 
 import numpy as np
 import pytest
 from _op_cases import Case, cases, grad_inputs, substitute
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import tinygrad_edu
 from tinygrad_edu import Function, Tensor, no_grad, numerical_grad, ops
 from tinygrad_edu.testing import arrays_in
-from tinygrad_edu.testing.op_table import OPS, Domain, OpSpec
+from tinygrad_edu.testing.op_table import KINDS, OPS, Domain, OpSpec
 
 SPECS = pytest.mark.parametrize("spec", OPS, ids=[s.name for s in OPS])
 WEIGHTS = Domain(-2.0, 2.0)
@@ -118,40 +124,85 @@ def test_no_grad_records_nothing(spec: OpSpec, data: st.DataObject) -> None:
     assert plain.is_leaf and not plain.requires_grad
 
 
-def test_every_op_function_is_in_the_table() -> None:
+# ----------------------------------------------------------------------------------------------
+# An op is three pieces: its class in a file of ops/, a row of the table, a public way to call it
+
+
+def _op_classes() -> list[type]:
+    """Every op class defined in a file of tinygrad_edu/ops/ (bases such as Op, which have no
+    forward of their own, are not ops)."""
+    found = []
+    for info in pkgutil.iter_modules(ops.__path__):
+        module = importlib.import_module(f"{ops.__name__}.{info.name}")
+        for obj in vars(module).values():
+            if (
+                inspect.isclass(obj)
+                and issubclass(obj, Function)
+                and obj.__module__ == module.__name__
+                and obj.forward is not Function.forward
+            ):
+                found.append(obj)
+    return found
+
+
+def test_every_op_of_the_ops_files_has_a_row() -> None:
     listed = {spec.function for spec in OPS}
-    functions = [
-        name
-        for name in ops.__all__
-        if inspect.isclass(getattr(ops, name))
-        and issubclass(getattr(ops, name), Function)
-        and getattr(ops, name) is not ops.Op
-    ]
-    assert functions, "ops.__all__ lists no Function"
-    missing = [name for name in functions if getattr(ops, name) not in listed]
-    assert not missing, f"ops missing from tinygrad_edu.ops.table.OPS: {missing}"
+    found = _op_classes()
+    assert len(found) > len(OPS) // 2, "no op classes found in tinygrad_edu/ops/"
+    for op in found:
+        name = op.__name__
+        assert getattr(ops, name, None) is op, (
+            f"{name} is not tinygrad_edu.ops.{name}: add it to the __all__ of {op.__module__}"
+        )
+        if not vars(op).get("internal", False):
+            assert op in listed, f"{name} has no row in tinygrad_edu/testing/op_table.py (OPS)"
+
+
+def test_every_row_is_an_op_of_an_ops_file() -> None:
+    found = set(_op_classes())
+    for spec in OPS:
+        assert spec.function in found, (
+            f"{spec.name}: {spec.function.__qualname__} is not an op class of tinygrad_edu/ops/"
+        )
+        assert not vars(spec.function).get("internal", False), f"{spec.name}: an internal op"
+
+
+def _api(spec: OpSpec) -> tuple[object, str]:
+    """The owner and the attribute of the row's `api` ("Tensor.exp": tinygrad_edu.Tensor, "exp")."""
+    path, _, attribute = spec.api.rpartition(".")
+    owner = functools.reduce(getattr, path.split("."), tinygrad_edu)
+    assert hasattr(owner, attribute), f"{spec.name}: tinygrad_edu.{spec.api} does not exist"
+    return owner, attribute
+
+
+@SPECS
+@settings(max_examples=5)
+@given(data=st.data())
+def test_every_row_calls_its_op_through_its_api(spec: OpSpec, data: st.DataObject) -> None:
+    """The row's `call` goes through the public method (or function) its `api` names, and that
+    records the row's op: the Tensor method exists and dispatches to the op class."""
+    owner, attribute = _api(spec)
+    public = getattr(owner, attribute)
+    used = []
+
+    def spy(*args: object, **kwargs: object) -> object:
+        used.append(True)
+        return public(*args, **kwargs)
+
+    case = data.draw(cases(spec, variants=("tensors",)), label="case")  # no number on the left
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(owner, attribute, spy)
+        out = spec.call(*case.tensors(), **case.kwargs)
+    assert used or spec.call is public, f"{spec.name}: the row's call does not use {spec.api}"
+    assert type(out.grad_fn) is spec.function, f"{spec.api} recorded {out.grad_fn!r}"
 
 
 def test_table_rows_are_well_formed() -> None:
     names = [spec.name for spec in OPS]
     assert len(names) == len(set(names)), "two rows share a name"
-    kinds = {
-        "elementwise": 1,
-        "binary": 2,
-        "matmul": 2,
-        "reduce": 1,
-        "softmax": 1,
-        "reshape": 1,
-        "squeeze": 1,
-        "transpose": 1,
-        "broadcast_to": 1,
-        "index": 1,
-        "leaky_relu": 1,
-        "loss": 2,
-    }
     for spec in OPS:
-        assert spec.kind in kinds, f"{spec.name}: unknown kind {spec.kind!r}"
-        assert len(spec.domains) == kinds[spec.kind], f"{spec.name}: one Domain per input"
+        assert spec.kind in KINDS, f"{spec.name}: unknown kind {spec.kind!r}"
+        assert len(spec.domains) == KINDS[spec.kind], f"{spec.name}: one Domain per input"
         for d in spec.domains:
             assert d.low <= d.high
         assert spec.function.__doc__, f"{spec.name}: the op's docstring states its gradient"

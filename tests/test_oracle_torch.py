@@ -6,6 +6,7 @@ Skipped without torch (`pip install torch==2.13.0`, CPU build).
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -40,8 +41,9 @@ def _reduction(fn: Any) -> Any:
     return call
 
 
-def _torch_index(x: Any, index: Any) -> Any:
-    """numpy's `x[index]` in torch, which has no negative slice steps: flip those axes instead."""
+def _torch_index(x: Any, index: Any) -> tuple[Any, Any]:
+    """numpy's `x[index]` as torch's `x'[index']`, torch having no negative slice steps: those axes
+    of x are flipped instead."""
     parts = list(index) if isinstance(index, tuple) else [index]
     consumed = sum(p is not None and p is not Ellipsis for p in parts)
     out: list[Any] = []
@@ -69,13 +71,7 @@ def _torch_index(x: Any, index: Any) -> Any:
         else:
             out.append(int(p))
             dim += 1
-    if flips:
-        x = x.flip(flips)
-    return x[tuple(out)]
-
-
-def _transpose(a: Any, axes: Any = None) -> Any:
-    return a.permute(tuple(reversed(range(a.ndim))) if axes is None else axes)
+    return (x.flip(flips) if flips else x), tuple(out)
 
 
 def _both_tensors(a: Any, b: Any) -> tuple[Any, Any]:
@@ -84,42 +80,36 @@ def _both_tensors(a: Any, b: Any) -> tuple[Any, Any]:
     return as_t(a), as_t(b)
 
 
-TORCH: dict[str, Any] = {
-    "add": lambda a, b: a + b,
-    "sub": lambda a, b: a - b,
-    "mul": lambda a, b: a * b,
-    "div": lambda a, b: a / b,
-    "pow": lambda a, b: a**b,
-    "neg": lambda a: -a,
-    "maximum": lambda a, b: torch.maximum(*_both_tensors(a, b)),
-    "minimum": lambda a, b: torch.minimum(*_both_tensors(a, b)),
-    "squeeze": lambda a, axis=None: a.squeeze() if axis is None else a.squeeze(axis),
-    "matmul": torch.matmul,
-    "exp": torch.exp,
-    "log": torch.log,
-    "sqrt": torch.sqrt,
-    "abs": torch.abs,
-    "sigmoid": torch.sigmoid,
-    "tanh": torch.tanh,
-    "relu": torch.relu,
-    "leaky_relu": lambda a, slope=0.01: F.leaky_relu(a, slope),
-    "sum": _reduction(torch.sum),
-    "mean": _reduction(torch.mean),
-    "max": _reduction(torch.amax),  # ties share the gradient evenly, as ours
-    "softmax": lambda a, axis=-1: torch.softmax(a, axis),
-    "log_softmax": lambda a, axis=-1: torch.log_softmax(a, axis),
-    "reshape": lambda a, shape: a.reshape(shape),
-    "transpose": _transpose,
-    "broadcast_to": lambda a, shape: a.broadcast_to(shape),
-    "index": _torch_index,
-    "binary_cross_entropy_with_logits": F.binary_cross_entropy_with_logits,
-    "binary_cross_entropy": F.binary_cross_entropy,
+# How torch's calling conventions differ from numpy's, per kind of op: each wraps the row's torch
+# function (or, for a row without one, its own `call` run on torch tensors).
+CONVENTIONS: dict[str, Any] = {
+    "reduce": _reduction,  # dim= and keepdim= for axis= and keepdims=
+    "softmax": lambda fn: lambda a, axis=-1: fn(a, axis),
+    "squeeze": lambda fn: lambda a, axis=None: fn(a) if axis is None else fn(a, axis),
+    "transpose": lambda fn: lambda a, axes=None: fn(a, axes or tuple(reversed(range(a.ndim)))),
+    "leaky_relu": lambda fn: lambda a, slope=0.01: fn(a, slope),
+    "index": lambda fn: lambda x, index: fn(*_torch_index(x, index)),
 }
 
 
-def test_the_oracle_covers_the_whole_table() -> None:
-    missing = [spec.name for spec in OPS if spec.name not in TORCH]
-    assert not missing, f"no PyTorch oracle for {missing}: add them to TORCH in this file"
+def _torch_function(spec: OpSpec) -> Any:
+    """The row's PyTorch counterpart, taking the arguments its `call` takes."""
+    if spec.torch is None:  # `call` itself runs on torch tensors: operators, shared methods
+        return CONVENTIONS.get(spec.kind, lambda fn: fn)(spec.call)
+    fn = functools.reduce(getattr, spec.torch.split("."), torch)
+    if spec.kind == "binary":  # a torch function (not an operator) takes tensors only
+        return lambda a, b: fn(*_both_tensors(a, b))
+    return CONVENTIONS.get(spec.kind, lambda fn: fn)(fn)
+
+
+TORCH: dict[str, Any] = {spec.name: _torch_function(spec) for spec in OPS}
+
+
+def test_every_torch_name_of_the_table_is_a_torch_function() -> None:
+    for spec in OPS:
+        if spec.torch is not None:
+            fn = functools.reduce(getattr, spec.torch.split("."), torch)
+            assert callable(fn), f"{spec.name}: torch.{spec.torch} is not a function"
 
 
 def _torch_args(case: Case) -> list[Any]:

@@ -6,6 +6,8 @@ import numpy as np
 
 from tinygrad_edu.ops.base import Op, sigmoid
 
+__all__ = ["LeakyReLU", "ReLU", "Sigmoid", "Tanh"]
+
 
 class Sigmoid(Op):
     """A = sigma(Z) = 1 / (1 + e^-Z).    dA/dZ = A (1 - A), so dZ = dA * A * (1 - A).
@@ -15,7 +17,7 @@ class Sigmoid(Op):
 
     @staticmethod
     def forward(ctx, z):
-        out = sigmoid(z)  # the formula above, with the overflow silenced (ops/op.py)
+        out = sigmoid(z)  # the formula above, with the overflow silenced (ops/base.py)
         ctx.save_for_backward(out)
         return out
 

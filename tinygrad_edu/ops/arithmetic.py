@@ -13,6 +13,8 @@ import numpy as np
 from tinygrad_edu.broadcast import check_broadcast, unbroadcast
 from tinygrad_edu.ops.base import Op, log, shape_of, values
 
+__all__ = ["Add", "Div", "Maximum", "Minimum", "Mul", "Neg", "Pow", "Sub"]
+
 
 class BinaryOp(Op):
     """An elementwise op of two operands that broadcast (numpy's rules)."""

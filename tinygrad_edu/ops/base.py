@@ -1,9 +1,54 @@
-"""What every built-in op shares: the `Op` base and the few math helpers a gradient formula needs.
+"""What every built-in op shares: the `Op` base, the few math helpers a gradient formula needs, and
+the rules for writing an op.
 
-A gradient formula is written with operators (`+ - * / @ **`), `.T`, `.sum(axis, keepdims)`,
-`.reshape` and the helpers below, all of which work on numpy arrays and on Tensors alike. Today the
-formulas run on arrays; with `create_graph=True` the same formulas can run on Tensors and record their
-own graph, so there is never a second copy of a gradient.
+Adding an op touches three files, in this order:
+1. its family's file in ops/ (unary.py, reduce.py, ...): the class, and its name in the file's
+   `__all__` (ops/__init__.py imports every family's `__all__`; a new family file adds its line);
+2. tensor.py: one Tensor method that calls `_ops.<Name>.apply(...)` (for a loss: a function in
+   nn/loss.py);
+3. tinygrad_edu/testing/op_table.py: one row (how it is called, its numpy reference, its input
+   domains, its kind, its PyTorch name). The suites take everything per-op from the table: numpy,
+   central differences of the first and second order, PyTorch, the fuzz and error tests.
+tests/test_ops_table.py fails if any of the three is missing.
+
+The rules (tests/test_explain.py parses every row's docstring; the gradient suites run every
+backward on arrays and, with create_graph, on Tensors):
+
+- The docstring states the math, which viz/formulas.py shows in graphs and explanations. Its first
+  paragraph starts with the forward formula, `<output> = <expression>`, ended by a period and a gap
+  (two or more spaces, or a new line); the gradient follows in the same paragraph, or, when the
+  paragraph holds only the forward formula, it is the next paragraph. The gradient gives one rule
+  per input, in input order, each starting `d(out)/da`, `dA/dZ` or `dW =` (an input named with a
+  capital), separated by commas or "and"; with not exactly one rule per input, every input is
+  shown the whole gradient. Remarks in parentheses that start with "the", "as", "defined" or
+  "see" are left out of the per-input rules. Further paragraphs are free prose. Mul's:
+
+      class Mul(BinaryOp):
+          \"\"\"out = a * b.    d(out)/da = b, d(out)/db = a (the course's u = b*c: du/db = c).\"\"\"
+
+  gives `op_formula(Mul) == ("out = a * b", "d(out)/da = b, d(out)/db = a (the course's ...)")`
+  and `input_rules(Mul, 2) == [("a", "d(out)/da = b"), ("b", "d(out)/db = a")]`.
+- `backward(ctx, grad)` returns one gradient per input (a tuple when there are several), each of
+  its input's shape and dtype, or None for an input that needs none (`ctx.needs_input_grad`).
+- backward returns fresh arrays: never a saved array, an input's or the output's array, or a view
+  of one (`a.T`, `a.reshape(...)` of a saved `a`), because the engine may add later gradients
+  into a returned array in place. It may return the incoming gradient itself, or a view of it
+  (`grad.reshape(shape)`): the engine handles that case.
+- backward computes with operators (`+ - * / @ **`), `.T`, `.sum(axis, keepdims)`, `.reshape`,
+  `.transpose`, `broadcast.unbroadcast` and the helpers below, never `np.*`, on the incoming
+  gradient and the saved values: with `create_graph=True` these are Tensors, and the same formula
+  then records its own graph, so there is never a second copy of a gradient. A mask or a count,
+  which has no derivative, may be computed with numpy on `values(x)`.
+- forward saves what backward needs from the inputs and the output with
+  `ctx.save_for_backward(a, out)`: the very arrays forward received and returns, not copies or
+  arrays computed from them, so an in-place change of one is detected before backward uses it,
+  and with create_graph they come back as the Tensors the graph runs through. Everything else
+  (shapes, axes, a dtype) is a plain attribute: `ctx.in_shape = a.shape`.
+- Bad arguments raise a ValueError or TypeError that names the op and the values at fault. A
+  classmethod `check(cls, *args, **kwargs)` runs before forward (Index.check refuses a float
+  index); when a check would cost every call, a classmethod `on_error(cls, *args, **kwargs)` runs
+  only after forward raised, and raises the message in the course's terms (BinaryOp's names the
+  op and both shapes that do not broadcast).
 
 An op that saves its output for backward (exp: d(out)/da = out) saves the very array it returns:
 with create_graph=True that array is handed to backward as the output Tensor, so the gradient's graph

@@ -11,6 +11,8 @@ import numpy as np
 
 from tinygrad_edu.ops.base import Op, log, sigmoid, values
 
+__all__ = ["BCEWithLogits", "BinaryCrossEntropy"]
+
 
 def _check_pair(op: str, name: str, a, y, reduction: str) -> None:
     """The arguments of a cross-entropy: the same shape for the output and Y, a known reduction."""

@@ -8,6 +8,8 @@ import numpy as np
 from tinygrad_edu.broadcast import check_broadcast, unbroadcast
 from tinygrad_edu.ops.base import Op
 
+__all__ = ["MatMul"]
+
 
 class MatMul(Op):
     """Z = W @ A.    dW = dZ @ A.T and dA = W.T @ dZ (the course's `dW = dZ @ A_prev.T / m` once the

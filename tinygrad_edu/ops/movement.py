@@ -15,6 +15,8 @@ from tinygrad_edu._checks import is_int, normalize_axis
 from tinygrad_edu.broadcast import check_broadcast, unbroadcast
 from tinygrad_edu.ops.base import Op
 
+__all__ = ["BroadcastTo", "Index", "Reshape", "ScatterAdd", "Squeeze", "Transpose"]
+
 
 class Reshape(Op):
     """out = a with a new shape (same values in the same order; one size may be -1).
@@ -161,6 +163,8 @@ class ScatterAdd(Op):
     op of its own, so that it can be differentiated again (create_graph=True).
 
     d(out)/dg: out is linear in g, and each element of g lands in one place, so dg = grad[index]."""
+
+    internal = True  # no row in the op table: Index's gradient, checked with Index's second order
 
     @staticmethod
     def forward(ctx, g, shape, index, repeats):

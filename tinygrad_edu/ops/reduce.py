@@ -13,6 +13,8 @@ import numpy as np
 from tinygrad_edu._checks import normalize_axis
 from tinygrad_edu.ops.base import Op, broadcast_to, values
 
+__all__ = ["Max", "Mean", "Sum"]
+
 
 def _kept_shape(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...]:
     """The output shape with keepdims=True: reduced axes become 1."""

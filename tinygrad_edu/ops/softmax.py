@@ -8,6 +8,8 @@ import numpy as np
 from tinygrad_edu._checks import is_int, normalize_axis, one_axis
 from tinygrad_edu.ops.base import Op, exp
 
+__all__ = ["LogSoftmax", "Softmax"]
+
 
 def _check_axis(op: str, x: np.ndarray, axis: int) -> None:
     """softmax normalizes along one axis: an int in range (a 0-d tensor takes -1 or 0, as PyTorch),

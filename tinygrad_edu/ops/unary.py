@@ -6,6 +6,8 @@ import numpy as np
 
 from tinygrad_edu.ops.base import Op, sign
 
+__all__ = ["Abs", "Exp", "Log", "Sqrt"]
+
 
 class Exp(Op):
     """out = e^a.    d(out)/da = e^a = out."""
