@@ -17,7 +17,7 @@ import numpy as np
 
 from benchmarks import course_numpy as cn
 from tinygrad_edu import Tensor, nn
-from tinygrad_edu.engine._core import no_grad
+from tinygrad_edu.engine.grad_mode import no_grad
 
 Step = Callable[[], float]
 

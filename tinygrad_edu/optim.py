@@ -22,7 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu.engine._core import increment_version, no_grad
+from tinygrad_edu.engine.grad_mode import no_grad
+from tinygrad_edu.engine.versions import increment_version
 from tinygrad_edu.nn.module import zero_grad_of as _zero_grad_of
 from tinygrad_edu.tensor import Tensor
 

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu import nn, optim
-from tinygrad_edu.engine._core import no_grad
+from tinygrad_edu.engine.grad_mode import no_grad
 from tinygrad_edu.ops.base import sigmoid
 from tinygrad_edu.tensor import Tensor
 

@@ -18,7 +18,8 @@ import numpy as np
 
 from tinygrad_edu.autograd.locate import WrongOp, _locate, locate_wrong_op
 from tinygrad_edu.autograd.report import format_report, relative_difference
-from tinygrad_edu.engine._core import no_grad, run_backward
+from tinygrad_edu.engine.backprop import run_backward
+from tinygrad_edu.engine.grad_mode import no_grad
 from tinygrad_edu.tensor import Tensor
 
 __all__ = ["GradcheckError", "WrongOp", "gradcheck", "locate_wrong_op", "numerical_grad"]

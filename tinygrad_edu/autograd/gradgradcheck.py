@@ -17,10 +17,10 @@ from collections.abc import Callable
 
 import numpy as np
 
+from tinygrad_edu.autograd.functional import grad
 from tinygrad_edu.autograd.gradcheck import GradcheckError, gradcheck
 from tinygrad_edu.autograd.locate import _fresh, _record, _recorded_ops, _site, ops_to_check
-from tinygrad_edu.engine._core import enable_grad
-from tinygrad_edu.engine._higher import grad
+from tinygrad_edu.engine.grad_mode import enable_grad
 from tinygrad_edu.tensor import Tensor
 
 __all__ = ["gradgradcheck"]

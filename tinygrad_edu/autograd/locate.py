@@ -24,8 +24,10 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu.engine._core import Function, enable_grad, no_grad, run_backward
 from tinygrad_edu.engine.anomaly import AnomalyError, detect_anomaly
+from tinygrad_edu.engine.backprop import run_backward
+from tinygrad_edu.engine.function import Function
+from tinygrad_edu.engine.grad_mode import enable_grad, no_grad
 from tinygrad_edu.tensor import Tensor
 
 __all__ = ["WrongOp", "locate_wrong_op"]

@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu.engine._core import no_grad
+from tinygrad_edu.engine.grad_mode import no_grad
 from tinygrad_edu.nn.module import Module
 from tinygrad_edu.tensor import Tensor
 

@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from tinygrad_edu.engine._core import no_grad
+from tinygrad_edu.engine.grad_mode import no_grad
 from tinygrad_edu.tensor import Tensor
 
 # Bumped whenever any module gains or loses a parameter or a child: `named_parameters()` keeps its

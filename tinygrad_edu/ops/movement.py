@@ -12,6 +12,7 @@ import math
 import numpy as np
 
 from tinygrad_edu.broadcast import check_broadcast, normalize_axis, unbroadcast
+from tinygrad_edu.engine.function import is_tensor
 from tinygrad_edu.ops.base import Op
 
 
@@ -137,7 +138,7 @@ class Index(Op):
 
     @staticmethod
     def forward(ctx, a, index):
-        index = _plain(index)
+        index = plain_index(index)
         try:
             out = a[index]
         except IndexError as exc:
@@ -180,13 +181,11 @@ def _scatter(g: np.ndarray, shape: tuple[int, ...], index, repeats: bool) -> np.
     return out
 
 
-def _plain(index):
+def plain_index(index):
     """Tensors inside an index become their arrays, lists become arrays (numpy's reading)."""
-    from tinygrad_edu.tensor import Tensor
-
     if isinstance(index, tuple):
-        return tuple(_plain(i) for i in index)
-    if isinstance(index, Tensor):
+        return tuple(plain_index(i) for i in index)
+    if is_tensor(index):
         return index.data
     if isinstance(index, list):
         try:
@@ -201,3 +200,15 @@ def _plain(index):
 def _has_arrays(index) -> bool:
     parts = index if isinstance(index, tuple) else (index,)
     return any(isinstance(p, np.ndarray) for p in parts)
+
+
+def shape_argument(op: str, shape: tuple, allow_negative: bool = False) -> tuple[int, ...]:
+    """Accept `f(2, 3)` and `f((2, 3))`; every size an int."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    for n in shape:
+        if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)):
+            raise TypeError(f"{op}: sizes must be ints, got {shape!r}")
+        if n < 0 and not (allow_negative and n == -1):
+            raise ValueError(f"{op}: sizes must be >= 0, got {shape!r}")
+    return tuple(int(n) for n in shape)

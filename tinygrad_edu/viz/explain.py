@@ -25,7 +25,7 @@ from typing import Any, TextIO
 
 import numpy as np
 
-from tinygrad_edu.engine._core import run_backward
+from tinygrad_edu.engine.backprop import run_backward
 from tinygrad_edu.ops.arithmetic import BinaryOp
 from tinygrad_edu.tensor import Tensor
 from tinygrad_edu.viz.formulas import input_rules, output_name, substitute
