@@ -68,7 +68,9 @@ class Tensor:
     def _wrap(cls, array: np.ndarray) -> Tensor:
         """The internal constructor: wraps an array the engine made, without a copy."""
         t = _new(cls)
-        _blank(t, array)
+        t._data = array  # the same attributes as _blank's, written out: this runs once per op
+        t._grad = t._ctx = t._counter = t.name = None
+        t.requires_grad = t._retains_grad = False
         return t
 
     # numpy's own functions on a Tensor come here: `np.exp(t)`, `np.dot(W, X)`, and `ndarray + t`
@@ -310,27 +312,22 @@ class Tensor:
         return out
 
     # Arithmetic (ops/arithmetic.py, ops/matmul.py): every operator goes through `_binary`.
-    __add__, __radd__ = dispatch.operator(_ops.Add), dispatch.operator(_ops.Add, reflected=True)
-    __sub__, __rsub__ = dispatch.operator(_ops.Sub), dispatch.operator(_ops.Sub, reflected=True)
-    __mul__, __rmul__ = dispatch.operator(_ops.Mul), dispatch.operator(_ops.Mul, reflected=True)
+    __add__, __radd__ = dispatch.binary(_ops.Add), dispatch.binary(_ops.Add, reflected=True)
+    __sub__, __rsub__ = dispatch.binary(_ops.Sub), dispatch.binary(_ops.Sub, reflected=True)
+    __mul__, __rmul__ = dispatch.binary(_ops.Mul), dispatch.binary(_ops.Mul, reflected=True)
     __truediv__, __rtruediv__ = (
-        dispatch.operator(_ops.Div),
-        dispatch.operator(_ops.Div, reflected=True),
+        dispatch.binary(_ops.Div),
+        dispatch.binary(_ops.Div, reflected=True),
     )
-    __pow__, __rpow__ = dispatch.operator(_ops.Pow), dispatch.operator(_ops.Pow, reflected=True)
+    __pow__, __rpow__ = dispatch.binary(_ops.Pow), dispatch.binary(_ops.Pow, reflected=True)
     __matmul__, __rmatmul__ = (
-        dispatch.operator(_ops.MatMul),
-        dispatch.operator(_ops.MatMul, reflected=True),
+        dispatch.binary(_ops.MatMul),
+        dispatch.binary(_ops.MatMul, reflected=True),
     )
 
-    def maximum(self, other: Any) -> Tensor:
-        """The larger of the two, element by element (numpy's `np.maximum`; ties split the
-        gradient in half, as PyTorch's `torch.maximum`)."""
-        return dispatch.binary(_ops.Maximum, self, other)
-
-    def minimum(self, other: Any) -> Tensor:
-        """The smaller of the two, element by element (numpy's `np.minimum`)."""
-        return dispatch.binary(_ops.Minimum, self, other)
+    # np.maximum / np.minimum, element by element (ties split the gradient in half, as PyTorch's)
+    maximum = dispatch.binary(_ops.Maximum, operator=False)
+    minimum = dispatch.binary(_ops.Minimum, operator=False)
 
     # In-place updates (ops/inplace.py): written into this tensor's memory, the version bumped.
     __iadd__ = dispatch.inplace_operator(_ops.Add, np.add, __add__)

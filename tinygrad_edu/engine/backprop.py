@@ -105,6 +105,7 @@ def _sweep(
     else:
         node = root
     kind, in_place, convert, retain_graph = how.kind, how.in_place, how.convert, how.retain_graph
+    call, hooks = how.call, function.backward_hooks
     rewritten = versions.rewritten
 
     while node is not None:
@@ -118,7 +119,12 @@ def _sweep(
         if node._retains_grad and wanted is None:
             how.to_leaf(node, g, False)
         ctx = node._ctx
-        in_grads = how.call(ctx, node, g)
+        if in_place:  # hot path: OnArrays.call, written out (it runs once per node)
+            if ctx._saved and ctx._epoch != versions.last_write:
+                versions.check_versions(ctx, ctx._saved, node)
+            in_grads = ctx.backward(ctx, g)
+        else:
+            in_grads = call(ctx, node, g)
         parents = ctx.parents
         if type(in_grads) is not tuple:
             in_grads = (in_grads,)
@@ -127,8 +133,8 @@ def _sweep(
                 f"{type(ctx).__name__}.backward returned {len(in_grads)} gradients for "
                 f"{len(parents)} inputs; return one per input (None where none is needed)"
             )
-        if function.backward_hooks:
-            for hook in function.backward_hooks:
+        if hooks:
+            for hook in hooks:
                 hook(ctx, g, in_grads)
         if not retain_graph:
             ctx._saved = None

@@ -21,7 +21,7 @@ import numpy as np
 from tinygrad_edu.engine import versions
 from tinygrad_edu.engine.grad_mode import recording
 
-__all__ = ["Function", "is_tensor"]
+__all__ = ["Function", "apply1", "apply2", "is_tensor"]
 
 _tensor: type = type(None)  # the Tensor class, once tensor.py is imported
 _wrap: Any = None  # Tensor._wrap: an array the engine made, as a Tensor without a copy
@@ -34,6 +34,8 @@ backward_hooks: list = []
 # have larger numbers, and a heap (smallest first) pops the newest op first.
 _creation_order = count(0, -1)
 _new = object.__new__
+_PLAIN = (float, int, np.ndarray)
+_NO_KWARGS: dict = {}  # arguments that are never Tensors: no isinstance for them
 
 
 def use_tensor_class(cls: type) -> None:
@@ -131,68 +133,136 @@ class Function:
         Raises:
             ValueError, TypeError, IndexError: the op's `check`, or numpy's own error from
                 `forward` reworded to name the op and the inputs' shapes."""
-        ctx = _new(cls)
-        # Unwrap the arguments. The loop is written out for one and two arguments (x.exp(), a * b):
-        # it runs once per op of every graph, and this way costs about a sixth less (benchmarks/, W4).
         T = _tensor
-        if len(args) == 2:
-            a, b = args
-            if type(a) is T or isinstance(a, T):
-                x, need_a = a._data, a.requires_grad
-            else:
-                x, need_a = a, False
-            if type(b) is T or isinstance(b, T):
-                y, need_b = b._data, b.requires_grad
-            else:
-                y, need_b = b, False
-            arrays, needs = (x, y), (need_a, need_b)
-        elif len(args) == 1 and (type(args[0]) is T or isinstance(args[0], T)):
-            arrays, needs = (args[0]._data,), (args[0].requires_grad,)
+        if len(args) == 1 and type(args[0]) is T:  # t.sum(axis=0), t.reshape(shape): one tensor
+            arrays, needs, watch = (args[0]._data,), (args[0].requires_grad,), args[0]._counter
         else:
-            arrays = tuple(a._data if isinstance(a, T) else a for a in args)
-            needs = tuple(isinstance(a, T) and a.requires_grad for a in args)
+            arrays, needs, watch = _unwrap(args)
+        ctx = _new(cls)
         ctx.needs_input_grad = needs
         if cls.check is not None:
             cls.check(*arrays, **kwargs)
         try:
             out = cls.forward(ctx, *arrays, **kwargs)
         except (ValueError, TypeError, IndexError, OverflowError) as exc:
-            if cls.on_error is not None:
-                cls.on_error(*arrays, **kwargs)
-            raise _naming_the_op(cls, exc, arrays, kwargs) from None
-        if type(out) is not np.ndarray:
-            out = _as_output(cls, out, ctx)
-        result = _wrap(out)
-        if out.base is not None or _any_is(out, arrays):  # a view of an input, or an input
-            versions.share_counter(result, args)
-        if True in needs and recording.enabled:
-            ctx.parents = args
-            if kwargs:
-                ctx.forward_kwargs = kwargs
-            ctx.seq = next(_creation_order)
-            result.requires_grad = True
-            result._ctx = ctx
-            if ctx._saved:
-                ctx._epoch = versions.last_write
-                for a in args:
-                    if type(a) is np.ndarray or getattr(a, "_counter", None) is not None:
-                        versions.remember_versions(ctx, args, result)
-                        break
-        if forward_hooks:
-            for hook in forward_hooks:
-                hook(ctx, arrays, result)
-        return result
+            raise _forward_failed(cls, exc, arrays, kwargs) from None
+        return _finish(ctx, out, args, arrays, True in needs, watch, kwargs)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"
 
 
+# `Function.apply` for the two commonest calls, one Tensor (x.exp()) and two arguments (a * b),
+# with no argument lists to build; the tail, `_finish`, is the same. They run once for every op of
+# every graph, and this way an op costs about a sixth less (benchmarks/, W4).
+
+
+def apply1(cls: type[Function], a: Any) -> Any:
+    """`cls.apply(a)` for one Tensor and no keywords."""
+    ctx = _new(cls)
+    x, need = a._data, a.requires_grad
+    ctx.needs_input_grad = (need,)
+    if cls.check is not None:
+        cls.check(x)
+    try:
+        out = cls.forward(ctx, x)
+    except (ValueError, TypeError, IndexError, OverflowError) as exc:
+        raise _forward_failed(cls, exc, (x,), {}) from None
+    return _finish(ctx, out, (a,), (x,), need, a._counter, None)
+
+
+def apply2(cls: type[Function], a: Any, b: Any) -> Any:
+    """`cls.apply(a, b)` for two arguments (Tensors or plain values) and no keywords."""
+    T = _tensor
+    # `watch`: some argument's versions must be noted if the op saves it (see _finish)
+    if type(a) is T or (type(a) not in _PLAIN and isinstance(a, T)):
+        x, need_a, watch = a._data, a.requires_grad, a._counter is not None
+    else:
+        x, need_a, watch = a, False, type(a) is np.ndarray
+    if type(b) is T or (type(b) not in _PLAIN and isinstance(b, T)):
+        y, need_b, watch = b._data, b.requires_grad, watch or b._counter is not None
+    else:
+        y, need_b, watch = b, False, watch or type(b) is np.ndarray
+    ctx = _new(cls)
+    ctx.needs_input_grad = (need_a, need_b)
+    if cls.check is not None:
+        cls.check(x, y)
+    try:
+        out = cls.forward(ctx, x, y)
+    except (ValueError, TypeError, IndexError, OverflowError) as exc:
+        raise _forward_failed(cls, exc, (x, y), {}) from None
+    return _finish(ctx, out, (a, b), (x, y), need_a or need_b, watch, None)
+
+
+def _finish(
+    ctx: Function, out: Any, args: tuple, arrays: tuple, record: bool, watch: Any, kwargs: Any
+) -> Any:
+    """The one tail of every apply: wrap the result, record the op, note the versions of what it
+    saved (`watch`: some argument was written in place before, or is a numpy array), call the
+    hooks."""
+    if type(out) is not np.ndarray:
+        out = _as_output(type(ctx), out, ctx)
+    # Tensor._wrap(out), written out: this runs once per op (the attributes the engine reads and
+    # writes on a tensor are these: _data, _grad, _ctx, _counter, name, requires_grad, _retains_grad)
+    result = _new(_tensor)
+    result._data = out
+    result._grad = result._ctx = result._counter = result.name = None
+    result._retains_grad = False
+    # a view of an input's memory, or an input itself: the two share one version counter
+    if out.base is not None or (
+        arrays
+        and (out is arrays[0] or out is arrays[-1] or (len(arrays) > 2 and _any_is(out, arrays)))
+    ):
+        versions.share_counter(result, args)
+    if record and recording.enabled:
+        ctx.parents = args
+        if kwargs:
+            ctx.forward_kwargs = kwargs
+        ctx.seq = next(_creation_order)
+        result.requires_grad = True
+        result._ctx = ctx
+        if ctx._saved:
+            ctx._epoch = versions.last_write
+            if watch:
+                versions.remember_versions(ctx, args, result)
+    else:
+        result.requires_grad = False
+    if forward_hooks:
+        for hook in forward_hooks:
+            hook(ctx, arrays, result)
+    return result
+
+
 def _any_is(value: object, items: tuple) -> bool:
-    # a loop, not any(...): a generator costs more than the op it checks, once per op
-    for item in items:  # noqa: SIM110
+    for item in items:  # noqa: SIM110  (a loop: a generator costs more than the op it checks)
         if item is value:
             return True
     return False
+
+
+def _unwrap(args: tuple) -> tuple[tuple, tuple, bool]:
+    """The arrays `forward` gets (Tensors unwrapped, other arguments as they are), whether each
+    argument needs a gradient, and whether _finish must watch their versions."""
+    T = _tensor
+    arrays, needs, watch = [], [], False
+    for a in args:  # a loop, not two generators: this runs once per op
+        if isinstance(a, T):
+            arrays.append(a._data)
+            needs.append(a.requires_grad)
+            watch = watch or a._counter is not None
+        else:
+            arrays.append(a)
+            needs.append(False)
+            watch = watch or type(a) is np.ndarray
+    return tuple(arrays), tuple(needs), watch
+
+
+def _forward_failed(cls: type, exc: Exception, arrays: tuple, kwargs: dict) -> Exception:
+    """The error for an exception from `forward`: the op's own (`on_error` raises it, when it
+    recognizes the problem), or numpy's, made to name the op."""
+    if cls.on_error is not None:
+        cls.on_error(*arrays, **kwargs)
+    return _naming_the_op(cls, exc, arrays, kwargs)
 
 
 def _naming_the_op(cls: type, exc: Exception, arrays: tuple, kwargs: dict) -> Exception:

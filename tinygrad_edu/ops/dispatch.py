@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.engine import function
-from tinygrad_edu.engine.function import is_tensor
+from tinygrad_edu.engine.function import apply1, apply2
 from tinygrad_edu.ops.base import not_numbers, operand
 from tinygrad_edu.ops.compare import compare
 from tinygrad_edu.ops.inplace import inplace
@@ -23,29 +23,11 @@ _SCALARS = (int, float, bool)
 _COMPARISONS = {"<": "lt", "<=": "le", ">": "gt", ">=": "ge", "==": "eq", "!=": "ne"}
 
 
-def operator(op: type, reflected: bool = False) -> Callable:
-    """The operator `t op other` (`other op t` when reflected), named and documented after the op."""
-    if reflected:
-
-        def operator(self: Any, other: Any) -> Any:
-            return binary(op, other, self)
-
-    else:
-
-        def operator(self: Any, other: Any) -> Any:
-            return binary(op, self, other)
-
-    spelled = {"Div": "truediv"}.get(op.__name__, op.__name__.lower())
-    operator.__name__ = f"__{'r' if reflected else ''}{spelled}__"
-    operator.__doc__ = op.__doc__
-    return operator
-
-
 def unary(op: type) -> Callable:
     """The method `t.exp()` for the op `Exp`: its docstring is the op's (the math)."""
 
     def method(self: Any) -> Any:
-        return op.apply(self)
+        return apply1(op, self)
 
     method.__name__, method.__doc__ = op.__name__.lower(), op.__doc__
     return method
@@ -69,34 +51,47 @@ def comparison(symbol: str, fn: Any) -> Callable:
     return method
 
 
-def binary(op: type, a: Any, b: Any) -> Any:
-    """`a op b` for the operators, one of `a` and `b` a Tensor: Python numbers go to the op as they
-    are (numpy keeps the tensor's dtype for them), arrays and lists are converted to the tensor's
-    dtype, and two tensors of different dtypes follow PyTorch's promotion (`_promote`)."""
-    ta, tb, Tensor = type(a), type(b), function._tensor
-    if ta is Tensor:
-        if tb in _SCALARS and op is not MatMul:  # the commonest cases: x * 1.0001, W @ A + b
-            return op.apply(a, b)
-        if tb is Tensor:
-            if a._data.dtype is not b._data.dtype and op is not MatMul:  # matmul refuses 0-d
-                a, b = _promote(a, b)
-            return op.apply(a, b)
-    elif ta in _SCALARS and tb is Tensor and op is not MatMul:
-        return op.apply(a, b)
-    reflected = not is_tensor(a)
-    tensor, other = (b, a) if reflected else (a, b)
-    if op is MatMul and type(other) in _SCALARS:
-        # matmul refuses a scalar whatever its value, and the op's own error says to use * instead:
-        # a 0-d array stands in for the number (converting it could fail for an int like 10**400)
-        other = np.zeros(())
-    value = operand(tensor, other)
-    if value is NotImplemented:
-        # Python would try the other operand's reflected method next: after a reflected call nobody
-        # is left, and numpy's own message would not name the op. Say here what is wrong.
-        if reflected or isinstance(other, np.ndarray):
-            raise not_numbers(f"{op.name} ({op.symbol})", other)
-        return NotImplemented
-    return op.apply(value, tensor) if reflected else op.apply(tensor, value)
+def binary(op: type, reflected: bool = False, operator: bool = True) -> Callable:
+    """The method `t op x` (`x op t` when reflected) for a binary op, named and documented after it.
+
+    Python numbers go to the op as they are (numpy keeps the tensor's dtype for them), arrays and
+    lists are converted to the tensor's dtype, and two tensors of different dtypes follow PyTorch's
+    promotion (`_promote`). An operand that is not numbers gives NotImplemented to an operator
+    (Python then asks the other operand) and a TypeError to a method (`operator=False`:
+    t.maximum(x))."""
+    matmul = op is MatMul  # matmul refuses 0-d operands, and its error says to use * instead
+
+    def method(self: Any, other: Any) -> Any:
+        if reflected:
+            a, b = other, self
+        else:
+            a, b = self, other
+        ta, tb, Tensor = type(a), type(b), function._tensor
+        if ta is Tensor:
+            if tb in _SCALARS and not matmul:  # the commonest cases: x * 1.0001, W @ A + b
+                return apply2(op, a, b)
+            if tb is Tensor:
+                if a._data.dtype is not b._data.dtype and not matmul:
+                    a, b = _promote(a, b)
+                return apply2(op, a, b)
+        elif ta in _SCALARS and tb is Tensor and not matmul:
+            return apply2(op, a, b)
+        if matmul and type(other) in _SCALARS:
+            # a 0-d array stands in for the number (converting it could fail for an int like 10**400)
+            other = np.zeros(())
+        value = operand(self, other)
+        if value is NotImplemented:
+            # Python would try the other operand's reflected method next: after a reflected call
+            # nobody is left, and numpy's own message would not name the op. Say here what is wrong.
+            if reflected or not operator or isinstance(other, np.ndarray):
+                raise not_numbers(f"{op.name} ({op.symbol})", other)
+            return NotImplemented
+        return apply2(op, value, self) if reflected else apply2(op, self, value)
+
+    spelled = {"Div": "truediv"}.get(op.__name__, op.__name__.lower())
+    method.__name__ = f"__{'r' if reflected else ''}{spelled}__" if operator else spelled
+    method.__doc__ = op.__doc__
+    return method
 
 
 def _promote(a: Any, b: Any) -> tuple[Any, Any]:
