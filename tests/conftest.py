@@ -15,6 +15,11 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 import pytest  # noqa: E402
 
 from tinygrad_edu.data import CatData, find_data_dir, load_cats  # noqa: E402
+from tinygrad_edu.engine import checking  # noqa: E402
+
+# Every built-in op's backward is checked on every call of the suite (engine/checking.py): the
+# sweep skips those checks for speed, trusting the rules of ops/base.py.
+checking.enable()
 
 TRAIN, TEST = "train_catvnoncat.h5", "test_catvnoncat.h5"
 

@@ -10,7 +10,7 @@ import pytest
 
 import tinygrad_edu
 from tinygrad_edu import AnomalyError, Function, Tensor, detect_anomaly, nn, no_grad
-from tinygrad_edu.engine import _core as engine
+from tinygrad_edu.engine import function as engine
 from tinygrad_edu.engine.anomaly import is_anomaly_enabled
 
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")  # numpy's log(0) and 1/0
@@ -129,7 +129,7 @@ def test_as_a_decorator_and_restored_after_an_exception() -> None:
     with pytest.raises(AnomalyError):
         cost(Tensor([0.0]))
     assert not is_anomaly_enabled()
-    assert engine._anomaly_threads == 0  # the engine's one check is off again
+    assert not engine.forward_hooks  # the engine's one check is off again
     assert cost(Tensor([1.0])).item() == 0.0
 
 
@@ -142,7 +142,7 @@ def test_nesting_and_switching_off_inside() -> None:
         assert is_anomaly_enabled()
         with pytest.raises(AnomalyError):
             Tensor([0.0]).log()
-    assert not is_anomaly_enabled() and engine._anomaly_threads == 0
+    assert not is_anomaly_enabled() and not engine.forward_hooks
 
 
 def test_the_mode_is_per_thread() -> None:
@@ -168,7 +168,7 @@ def test_the_mode_is_per_thread() -> None:
     checked.set()
     thread.join(5)
     assert seen == {"main": -np.inf, "main mode": False, "worker raised": True}
-    assert engine._anomaly_threads == 0
+    assert not engine.forward_hooks
 
 
 def test_exported_and_a_runtime_error() -> None:

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from tinygrad_edu import Function, Tensor, nn
-from tinygrad_edu.engine._core import run_backward
+from tinygrad_edu.engine.backprop import run_backward
 from tinygrad_edu.testing.op_table import OPS
 from tinygrad_edu.viz import backward_steps, explain_backward
 from tinygrad_edu.viz.course import course_graph as viz_course_graph

@@ -25,7 +25,7 @@ from tinygrad_edu import (
     optim,
     set_grad_enabled,
 )
-from tinygrad_edu.engine._core import increment_version
+from tinygrad_edu.engine.versions import increment_version
 
 MODIFIED = "modified in place"
 

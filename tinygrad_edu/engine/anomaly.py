@@ -30,7 +30,8 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu.engine._flags import ModeContext, ThreadFlag
+from tinygrad_edu.engine import function
+from tinygrad_edu.engine.grad_mode import ModeContext, ThreadFlag
 
 __all__ = ["AnomalyError", "detect_anomaly", "is_anomaly_enabled"]
 
@@ -40,12 +41,13 @@ class AnomalyError(RuntimeError):
 
 
 # ----------------------------------------------------------------------------------------------
-# The mode: per thread. The engine checks one module-level count (`autograd._anomaly_threads`, the
-# number of threads with the mode on) once per op, so it costs nothing while no thread uses it.
+# The mode: per thread. While some thread has it on, the checks below are hooks the engine calls
+# after every op and every backward step (engine/function.py); with nobody using it, they cost nothing.
 
 
 _mode = ThreadFlag(False)
 _count_lock = threading.Lock()
+_threads_on = 0
 
 
 def is_anomaly_enabled() -> bool:
@@ -53,30 +55,31 @@ def is_anomaly_enabled() -> bool:
     return _mode.enabled
 
 
-def _set_mode(enabled: bool) -> None:
-    from tinygrad_edu.engine import _core as autograd
-
-    if enabled != _mode.enabled:
-        with _count_lock:  # `+=` on a module global is not atomic across threads
-            autograd._anomaly_threads += 1 if enabled else -1
-        _mode.enabled = enabled
-
-
 class detect_anomaly(ModeContext):
     """`with detect_anomaly():` or `@detect_anomaly()` (on a function or a generator function):
     raise `AnomalyError` at the first op whose forward or backward produces NaN or inf.
-    `detect_anomaly(False)` turns it off inside."""
+
+    Args:
+        mode: False turns the mode off inside."""
+
+    flag = _mode
 
     def __init__(self, mode: bool = True) -> None:
         self.mode = bool(mode)
 
-    # as for grad mode, the mode to restore is kept per thread, not on this (shareable) object
-    def __enter__(self) -> None:
-        _mode.saved.append(_mode.enabled)
-        _set_mode(self.mode)
-
-    def __exit__(self, *exc: object) -> None:
-        _set_mode(_mode.saved.pop())
+    def set(self, enabled: bool) -> None:
+        global _threads_on
+        if enabled == _mode.enabled:
+            return
+        with _count_lock:  # the first thread in adds the hooks, the last one out removes them
+            _threads_on += 1 if enabled else -1
+            if enabled and _threads_on == 1:
+                function.forward_hooks.append(after_forward)
+                function.backward_hooks.append(after_backward)
+            elif not enabled and _threads_on == 0:
+                function.forward_hooks.remove(after_forward)
+                function.backward_hooks.remove(after_backward)
+        _mode.enabled = enabled
 
 
 # ----------------------------------------------------------------------------------------------
@@ -90,7 +93,7 @@ def after_forward(ctx: Any, arrays: list[Any], result: Any) -> None:
     site = None
     if result._ctx is ctx:  # recorded: backward will need the line too
         site = ctx._anomaly_site = user_site()
-    out = result.data
+    out = result._data
     if out.dtype.kind in "fc" and not np.isfinite(out).all():
         if getattr(ctx, "passes_values_through", False) and _same_non_finite(arrays[0], out):
             return  # a cast (the dtype promotion's) only carries its input's nan along
@@ -111,14 +114,13 @@ def after_backward(ctx: Any, grad: np.ndarray, in_grads: tuple) -> None:
     """Check the gradients an op's backward returned for the inputs that need one."""
     if not _mode.enabled:
         return
-    from tinygrad_edu.tensor import Tensor
-
+    grad = getattr(grad, "_data", grad)  # a Tensor with create_graph=True
     for i, (pg, need) in enumerate(zip(in_grads, ctx.needs_input_grad, strict=False)):
         if not need or pg is None:
             continue
-        arr = np.asarray(pg.data if isinstance(pg, Tensor) else pg)
+        arr = np.asarray(getattr(pg, "_data", pg))
         if arr.dtype.kind in "fc" and not np.isfinite(arr).all():
-            inputs = [p.data if isinstance(p, Tensor) else p for p in ctx.parents]
+            inputs = [getattr(p, "_data", p) for p in ctx.parents]
             site = ctx.__dict__.get("_anomaly_site")
             where = (
                 format_site(site)

@@ -1,1 +1,373 @@
-from tinygrad_edu.engine._core import run_backward, seen_by  # noqa: F401
+"""The backward pass: one sweep over the recorded graph, newest op first, for `backward()`,
+`backward(create_graph=True)` and `grad()` alike.
+
+Order: every recorded op carries a creation number, and an op's inputs were always made before it,
+so sweeping the ops from the newest to the oldest (a heap keyed by that number) reaches each tensor
+only after all of its consumers have added their part: its gradient is then complete, the sum over
+its consumers (the multivariate chain rule). It is released as soon as the tensor's own backward has
+used it. No recursion, so a graph 100,000 ops deep is fine.
+
+What differs between the orders is how a gradient is held and summed, a small strategy:
+- `OnArrays` (plain backward): numpy arrays; a sum goes in place into an array the engine owns.
+- `OnTensors` (create_graph=True): Tensors, summed with `+` while grad mode records, so the gradients
+  have a graph of their own and can be differentiated again (DeZero's idea: the backward formulas are
+  written with operators, so the same formula runs on arrays and on Tensors).
+"""
+
+from __future__ import annotations
+
+import gc
+import threading
+from collections.abc import Callable
+from heapq import heappop, heappush
+from typing import Any
+
+import numpy as np
+
+from tinygrad_edu.engine import function, versions
+from tinygrad_edu.engine.grad_mode import enable_grad
+
+__all__ = ["run_backward", "seen_by"]
+
+Trace = Callable[[Any, np.ndarray, list], None]
+
+
+def run_backward(
+    root: Any,
+    grad: Any,
+    retain_graph: bool = False,
+    inputs: tuple | None = None,
+    trace: Trace | None = None,
+    create_graph: bool = False,
+) -> list | None:
+    """Backpropagate `grad` (dL/droot) through the graph that made `root`.
+
+    Args:
+        root: the Tensor to start from (the cost J).
+        grad: dL/droot, an array of root's shape (a Tensor with create_graph=True).
+        retain_graph: keep the saved values, so backward can run through the graph again.
+        inputs: when given, nothing is written to `.grad`: the gradients of these tensors are
+            returned in order (None for one that root does not depend on).
+        trace: `trace(node, g, pairs)` watches the sweep (`viz.explain_backward` prints it); it is
+            called for every node a gradient reaches, ops in sweep order then leaves, with `g` (the
+            node's gradient) and `pairs`, the `(parent, gradient)` its backward passes on (empty for
+            a leaf). The arrays are the engine's own: copy what you keep.
+        create_graph: the gradients are Tensors whose own graph can be differentiated again.
+
+    Returns:
+        The gradients of `inputs`, or None without `inputs` (they went to `.grad`).
+
+    Raises:
+        RuntimeError: a backward broke its contract (the number or shapes of its gradients), or a
+            saved tensor was modified in place, or the graph was freed by an earlier backward."""
+    if create_graph:
+        if trace is not None:
+            raise ValueError("run_backward: trace cannot watch a sweep with create_graph=True")
+        how: OnArrays | OnTensors = OnTensors(retain_graph)
+    else:
+        how = OnArrays(retain_graph)
+    _pause_collector()
+    try:
+        with enable_grad() if create_graph else _NOTHING:
+            return _sweep(root, how.seed(grad), inputs, trace, how)
+    finally:
+        _resume_collector()
+
+
+class _Nothing:
+    def __enter__(self) -> None:
+        pass
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+
+_NOTHING = _Nothing()
+
+
+def _sweep(
+    root: Any, seed: Any, inputs: tuple | None, trace: Trace | None, how: Any
+) -> list | None:
+    wanted = None if inputs is None else {t: i for i, t in enumerate(inputs)}
+    results: list = [None] * (len(inputs) if inputs is not None else 0)
+    grads = {root: seed}  # a node's gradient so far; Tensors hash by identity
+    # Hot-path bookkeeping (arrays only): the gradients the engine may add into in place, made by the
+    # engine (a sum) or handed by a built-in op to exactly one input. An op may pass `g` itself on
+    # (add: d(out)/da = 1), or one array to two inputs (`x + x`); those are shared, never written.
+    owned = {root} if how.in_place else set()
+    leaves: list = []
+    heap: list = []
+    # Hot-path bookkeeping: the next node when it is the only one waiting. Most graphs are chains
+    # for long stretches, and a chain's next node need not go through the heap.
+    node = None
+    if root._ctx is None:
+        leaves.append(root)
+    else:
+        node = root
+    kind, in_place, convert, retain_graph = how.kind, how.in_place, how.convert, how.retain_graph
+    call, hooks = how.call, function.backward_hooks
+    rewritten = versions.rewritten
+
+    while node is not None:
+        g = grads.pop(node)
+        is_owned = node in owned
+        if is_owned:
+            owned.discard(node)
+        if wanted is not None and node in wanted:
+            results[wanted[node]] = how.hand_out(g, is_owned)
+            is_owned = False  # handed out: nobody may add into it now
+        if node._retains_grad and wanted is None:
+            how.to_leaf(node, g, False)
+        ctx = node._ctx
+        if in_place:  # hot path: OnArrays.call, written out (it runs once per node)
+            if ctx._saved and ctx._epoch != versions.last_write:
+                versions.check_versions(ctx, ctx._saved, node)
+            in_grads = ctx.backward(ctx, g)
+        else:
+            in_grads = call(ctx, node, g)
+        parents = ctx.parents
+        if type(in_grads) is not tuple:
+            in_grads = (in_grads,)
+        if len(in_grads) != len(parents):
+            raise RuntimeError(
+                f"{type(ctx).__name__}.backward returned {len(in_grads)} gradients for "
+                f"{len(parents)} inputs; return one per input (None where none is needed)"
+            )
+        if hooks:
+            for hook in hooks:
+                hook(ctx, g, in_grads)
+        if not retain_graph:
+            ctx._saved = None
+        pairs = [] if trace is not None else None
+        following = None
+        builtin = ctx._builtin
+        seq = ctx.seq
+        # The lengths were checked above; zip(strict=True) would check again at twice the cost.
+        for parent, pg, need in zip(parents, in_grads, ctx.needs_input_grad):  # noqa: B905
+            if not need or pg is None:
+                continue
+            if rewritten:  # some tensor took a new history in place: route by creation number
+                parent_ctx = parent._ctx
+                if parent_ctx is not None and parent_ctx.seq < seq:
+                    parent = seen_by(parent, seq)
+            data = parent._data
+            # A built-in op's gradient has its input's shape (checking mode verifies it); anything
+            # else (a user's op, numpy's scalar for a 0-d result, another dtype) is converted here.
+            if (
+                type(pg) is not kind
+                or pg.dtype is not data.dtype
+                or (not builtin and pg.shape != data.shape)
+            ):
+                pg = convert(ctx, parent, pg)
+            if pairs is not None:
+                pairs.append((parent, pg))
+            stored = grads.get(parent)
+            if stored is None:
+                grads[parent] = pg
+                parent_ctx = parent._ctx
+                if parent_ctx is None:
+                    leaves.append(parent)
+                    # a leaf keeps a built-in op's fresh array as its gradient, without a copy
+                    if (
+                        in_place
+                        and builtin
+                        and pg.base is None
+                        and (pg is not g or is_owned)
+                        and _only_once(pg, in_grads)
+                    ):
+                        owned.add(parent)
+                elif following is None:
+                    following = parent
+                else:
+                    heappush(heap, (parent_ctx.seq, parent))
+            elif parent in owned:
+                np.add(stored, pg, out=stored)
+            else:
+                total = stored + pg  # numpy gives a scalar, not an array, for 0-d operands
+                grads[parent] = total if type(total) is kind else np.asarray(total)
+                if in_place:
+                    owned.add(parent)
+        if pairs is not None:
+            trace(node, g, pairs)
+        # Newest first: the parent kept aside goes next unless the heap holds a newer node.
+        if following is None or (heap and heap[0][0] < following._ctx.seq):
+            if following is not None:
+                heappush(heap, (following._ctx.seq, following))
+            following = heappop(heap)[1] if heap else None
+        node = following
+
+    for leaf in leaves:
+        g = grads.pop(leaf)
+        if trace is not None:
+            trace(leaf, g, [])
+        if wanted is None:
+            if leaf.requires_grad:  # requires_grad_(False) after the forward: no gradient
+                how.to_leaf(leaf, g, leaf in owned)
+        elif leaf in wanted:
+            results[wanted[leaf]] = how.hand_out(g, leaf in owned)
+    return results if inputs is not None else None
+
+
+def _only_once(pg: np.ndarray, grads: tuple) -> bool:
+    # `x + x`: add hands one array to both inputs; neither may then own it
+    if len(grads) == 2:
+        return grads[0] is not grads[1]
+    return sum(1 for other in grads if other is pg) <= 1
+
+
+def seen_by(parent: Any, seq: int) -> Any:
+    """The graph node `parent` was when the op numbered `seq` recorded it.
+
+    An in-place op in grad mode (`h += x`) gives `h` a new history: `h` becomes the output of the
+    in-place op, whose input is a new tensor standing for `h`'s old value (`ctx.replaced`). Ops
+    recorded before it used the old value, so their gradient goes there. An op's inputs always have
+    larger creation numbers than the op itself; a smaller one means the input was rewritten later."""
+    ctx = parent._ctx
+    while ctx is not None and ctx.seq < seq:
+        parent = ctx.replaced
+        ctx = parent._ctx
+    return parent
+
+
+def _shape_error(ctx: Any, got: tuple, expected: tuple) -> RuntimeError:
+    return RuntimeError(
+        f"{type(ctx).__name__}.backward returned a gradient of shape {got} for an input of shape "
+        f"{expected}; each gradient must have its input's shape"
+    )
+
+
+class OnArrays:
+    """Plain backward: gradients are numpy arrays, summed in place where the engine owns them."""
+
+    kind = np.ndarray
+    in_place = True
+
+    def __init__(self, retain_graph: bool) -> None:
+        self.retain_graph = retain_graph
+
+    def seed(self, grad: Any) -> np.ndarray:
+        return grad
+
+    def call(self, ctx: Any, node: Any, g: np.ndarray) -> Any:
+        saved = ctx._saved
+        if saved and ctx._epoch != versions.last_write:  # something was written in place since
+            versions.check_versions(ctx, saved, node)
+        return ctx.backward(ctx, g)
+
+    def convert(self, ctx: Any, parent: Any, pg: Any) -> np.ndarray:
+        """A gradient as an array of the parent's shape and dtype, or an error naming the op."""
+        data = parent._data
+        if type(pg) is not np.ndarray:
+            pg = np.asarray(getattr(pg, "_data", pg))
+        if pg.shape != data.shape:
+            raise _shape_error(ctx, pg.shape, data.shape)
+        return pg if pg.dtype == data.dtype else pg.astype(data.dtype)
+
+    def hand_out(self, g: np.ndarray, owned: bool) -> np.ndarray:
+        return g if owned else g.copy()
+
+    def to_leaf(self, node: Any, g: np.ndarray, owned: bool) -> None:
+        # The first gradient is stored without a copy only when the engine made it; a later one is
+        # added in place, as PyTorch does (the user zeroes .grad between steps).
+        if node._grad is None:
+            node._grad = function._wrap(g if owned else g.copy())
+        else:
+            node._grad._data += g
+            versions.increment_version(node._grad)
+
+
+class OnTensors:
+    """create_graph=True: gradients are Tensors with history, summed out of place.
+
+    An op's saved arrays are handed to its backward as the Tensors they came from (an input's array
+    as that input, the output's as the output), so the gradient's graph connects to the forward
+    graph; anything else an op saved is a constant there."""
+
+    in_place = False
+
+    def __init__(self, retain_graph: bool) -> None:
+        self.retain_graph = retain_graph
+        self.kind = function._tensor
+
+    def seed(self, grad: Any) -> Any:
+        return grad if isinstance(grad, self.kind) else function._wrap(grad)
+
+    def call(self, ctx: Any, node: Any, g: Any) -> Any:
+        saved = ctx._saved
+        if saved:
+            if ctx._epoch != versions.last_write:
+                versions.check_versions(ctx, saved, node)
+            ctx._saved = tuple(_saved_as_tensor(v, node, ctx.parents) for v in saved)
+        try:
+            return ctx.backward(ctx, g)
+        except TypeError as exc:
+            if "Tensor" not in str(exc) and not str(exc).startswith("np."):
+                raise
+            # numpy refuses Tensors: the backward calls numpy functions (np.cos(x)) on what is now a
+            # Tensor. Only operators and Tensor methods can build the graph of a gradient.
+            raise TypeError(
+                f"{type(ctx).__name__}.backward cannot run with create_graph=True: it calls numpy "
+                f"on a Tensor ({exc}). Write it with operators and Tensor methods (x.exp(), "
+                "x.tanh(), ...) and keep the values it needs with ctx.save_for_backward"
+            ) from None
+        finally:
+            if saved:
+                ctx._saved = saved
+
+    def convert(self, ctx: Any, parent: Any, pg: Any) -> Any:
+        if not isinstance(pg, self.kind):  # a constant: its history is unknown
+            pg = function._wrap(np.asarray(pg, dtype=parent.dtype))
+        if pg.shape != parent.shape:
+            raise _shape_error(ctx, pg.shape, parent.shape)
+        if pg.dtype != parent.dtype:  # a recorded cast, so float32 stays float32 here too
+            pg = pg.astype(parent.dtype)
+        return pg
+
+    def hand_out(self, g: Any, owned: bool) -> Any:
+        return g
+
+    def to_leaf(self, node: Any, g: Any, owned: bool) -> None:
+        # out of place: the gradient is a node of a graph, and the old one may be part of it. The
+        # first is a fresh array too (PyTorch clones it): g may be the very Tensor handed to another
+        # leaf (x + y gives both the same), the seed, or a view of a tensor of the gradient's graph
+        # (reshape), and a later backward without create_graph adds into .grad in place.
+        node._grad = g + 0.0 if node._grad is None else node._grad + g
+
+
+def _saved_as_tensor(value: Any, node: Any, parents: tuple) -> Any:
+    """A saved value as the Tensor it came from: an input's array is that input, the output's array
+    is the output. Another array (a mask, an intermediate) is a constant; numbers stay numbers."""
+    if type(value) is not np.ndarray:
+        return value
+    if value is node._data:
+        return node
+    for p in parents:
+        if getattr(p, "_data", None) is value:
+            return p
+    return function._wrap(value)
+
+
+# Hot-path bookkeeping: the sweep makes no reference cycles, so Python's cycle collector has nothing
+# to find here; left on, it would rescan the whole graph again and again on a long one (time per op
+# grows with the graph). It is paused for the sweep and restored afterwards. Several threads may be
+# in backward at once: the first one in pauses it (if it was on), the last one out turns it back on.
+_collector_lock = threading.Lock()
+_collector_pauses = 0
+_collector_was_on = False
+
+
+def _pause_collector() -> None:
+    global _collector_pauses, _collector_was_on
+    with _collector_lock:
+        if _collector_pauses == 0:
+            _collector_was_on = gc.isenabled()
+            gc.disable()
+        _collector_pauses += 1
+
+
+def _resume_collector() -> None:
+    global _collector_pauses
+    with _collector_lock:
+        _collector_pauses -= 1
+        if _collector_pauses == 0 and _collector_was_on:
+            gc.enable()

@@ -13,6 +13,7 @@ import numpy as np
 
 from tinygrad_edu._checks import is_int, normalize_axis
 from tinygrad_edu.broadcast import check_broadcast, unbroadcast
+from tinygrad_edu.engine.function import is_tensor
 from tinygrad_edu.ops.base import Op
 
 __all__ = ["BroadcastTo", "Index", "Reshape", "ScatterAdd", "Squeeze", "Transpose"]
@@ -140,7 +141,7 @@ class Index(Op):
 
     @staticmethod
     def forward(ctx, a, index):
-        index = _plain(index)
+        index = plain_index(index)
         try:
             out = a[index]
         except IndexError as exc:
@@ -185,13 +186,11 @@ def _scatter(g: np.ndarray, shape: tuple[int, ...], index, repeats: bool) -> np.
     return out
 
 
-def _plain(index):
+def plain_index(index):
     """Tensors inside an index become their arrays, lists become arrays (numpy's reading)."""
-    from tinygrad_edu.tensor import Tensor
-
     if isinstance(index, tuple):
-        return tuple(_plain(i) for i in index)
-    if isinstance(index, Tensor):
+        return tuple(plain_index(i) for i in index)
+    if is_tensor(index):
         return index.data
     if isinstance(index, list):
         try:

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu.engine._core import is_grad_enabled
+from tinygrad_edu.engine.grad_mode import is_grad_enabled
 
 # ufunc -> (Tensor method for `ufunc(tensor, x)`, method for `ufunc(x, tensor)`)
 BINARY_UFUNCS: dict[Any, tuple[str, str]] = {

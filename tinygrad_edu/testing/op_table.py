@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tinygrad_edu import nn, ops
-from tinygrad_edu.engine._core import Function
+from tinygrad_edu.engine.function import Function
 
 
 @dataclass(frozen=True)
