@@ -12,10 +12,10 @@ import inspect
 
 import numpy as np
 import pytest
-from _op_cases import Case, cases, grad_inputs, substitute
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.support.op_cases import Case, cases, grad_inputs, substitute
 from tinygrad_edu import Function, Tensor, no_grad, numerical_grad, ops
 from tinygrad_edu.testing import arrays_in
 from tinygrad_edu.testing.op_table import OPS, Domain, OpSpec
