@@ -15,8 +15,8 @@ from pathlib import Path
 import h5py
 import numpy as np
 import pytest
-from test_data import TRAIN, write_cats
 
+from tests.data.test_data import TRAIN, write_cats
 from tinygrad_edu import Tensor, io, is_grad_enabled, nn, no_grad, optim
 from tinygrad_edu.data import DataError, flower, load_cats
 from tinygrad_edu.train import fit

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from _course_printout import (
+
+from benchmarks import course_numpy as cn
+from tests.contract._course_printout import (
     CAT_ACCURACY,
     COSTS,
     DEEP_COSTS,
@@ -19,9 +21,7 @@ from _course_printout import (
     PLANAR_COSTS,
     SHALLOW_COSTS,
 )
-from _course_runs import COURSES, data, lockstep
-
-from benchmarks import course_numpy as cn
+from tests.contract._course_runs import COURSES, data, lockstep
 from tinygrad_edu.data import CatData, find_data_dir, flower, load_cats
 
 DEEP_DIMS = [12288, 20, 7, 5, 1]

@@ -17,11 +17,11 @@ import pkgutil
 
 import numpy as np
 import pytest
-from _op_cases import Case, cases, grad_inputs, substitute
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import tinygrad_edu
+from tests.support.op_cases import Case, cases, grad_inputs, substitute
 from tinygrad_edu import Function, Tensor, no_grad, numerical_grad, ops
 from tinygrad_edu.testing import arrays_in
 from tinygrad_edu.testing.op_table import KINDS, OPS, Domain, OpSpec

@@ -7,8 +7,8 @@ import re
 
 import numpy as np
 import pytest
-from _custom_ops import Cube
 
+from tests.support.custom_ops import Cube
 from tinygrad_edu import Function, GradcheckError, Tensor, gradcheck, numerical_grad
 from tinygrad_edu.autograd.report import reading, relative_difference
 

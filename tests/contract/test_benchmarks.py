@@ -12,7 +12,7 @@ import pytest
 from benchmarks import bench
 from benchmarks import workloads as w
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_a_row_times_both_and_checks_their_costs() -> None:

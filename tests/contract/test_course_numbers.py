@@ -23,10 +23,10 @@ import re
 
 import numpy as np
 import pytest
-from _course_printout import CAT_ACCURACY, COSTS, PLANAR_ACCURACY_PRINTED
-from _course_runs import COURSES, FIRST, Lockstep, data, lockstep, two_layer_names
 
 from benchmarks import course_numpy as cn
+from tests.contract._course_printout import CAT_ACCURACY, COSTS, PLANAR_ACCURACY_PRINTED
+from tests.contract._course_runs import COURSES, FIRST, Lockstep, data, lockstep, two_layer_names
 from tinygrad_edu import Tensor, cli, nn
 from tinygrad_edu.data import flower
 from tinygrad_edu.train import accuracy, fit

@@ -22,11 +22,11 @@ from typing import Any
 
 import numpy as np
 import pytest
-from _fuzz_calls import CALLS, Call
-from _fuzz_inputs import tensors
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
+from tests.contract._fuzz_calls import CALLS, Call
+from tests.contract._fuzz_inputs import tensors
 from tinygrad_edu import AnomalyError, Tensor, detect_anomaly, is_grad_enabled, no_grad
 from tinygrad_edu.engine.anomaly import is_anomaly_enabled
 

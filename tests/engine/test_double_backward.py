@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 import pytest
-from _custom_ops import Cube
 
+from tests.support.custom_ops import Cube
 from tinygrad_edu import Function, Tensor, grad, gradcheck, gradgradcheck, nn, no_grad
 from tinygrad_edu.autograd.gradcheck import GradcheckError
 

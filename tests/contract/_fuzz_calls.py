@@ -18,7 +18,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from _fuzz_inputs import (
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from tests.contract._fuzz_inputs import (
     SHAPES,
     bad,
     bad_data,
@@ -29,9 +32,6 @@ from _fuzz_inputs import (
     operands,
     value_kinds,
 )
-from hypothesis import strategies as st
-from hypothesis.extra import numpy as hnp
-
 from tinygrad_edu import Tensor, nn, testing
 from tinygrad_edu.testing.op_table import OpSpec, rows
 

@@ -11,12 +11,12 @@ from typing import Any
 
 import numpy as np
 import pytest
-from _numpy_cases import NUMPY_FUNCTIONS, square
-from _op_cases import Case, cases
 from hypothesis import assume, given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from tests.support.numpy_cases import NUMPY_FUNCTIONS, square
+from tests.support.op_cases import Case, cases
 from tinygrad_edu import Tensor
 from tinygrad_edu.ops import BCEWithLogits
 from tinygrad_edu.testing import arrays_in, axes, course_layout

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from _numpy_cases import NUMPY_FUNCTIONS, square, square_reference
-from _op_cases import cases
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from tests.support.numpy_cases import NUMPY_FUNCTIONS, square, square_reference
+from tests.support.op_cases import cases
 from tinygrad_edu import Tensor, no_grad
 from tinygrad_edu.testing import arrays_in
 from tinygrad_edu.testing.op_table import OPS, Domain

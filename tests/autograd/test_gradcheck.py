@@ -7,10 +7,10 @@ import re
 
 import numpy as np
 import pytest
-from _custom_ops import Cube
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.support.custom_ops import Cube
 from tinygrad_edu import Function, GradcheckError, Tensor, gradcheck, numerical_grad
 from tinygrad_edu.testing import (
     allowed_intervals,

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from _custom_ops import Cube
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from tests.support.custom_ops import Cube
 from tinygrad_edu import Function, GradcheckError, Tensor, gradcheck
 from tinygrad_edu.autograd.gradcheck import WrongOp, locate_wrong_op
 from tinygrad_edu.ops import MatMul

@@ -20,10 +20,10 @@ from typing import Any
 
 import numpy as np
 import pytest
-from _op_cases import Case, cases, grad_inputs, substitute
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.support.op_cases import Case, cases, grad_inputs, substitute
 from tinygrad_edu import Function, Tensor, grad, gradcheck, gradgradcheck
 from tinygrad_edu.autograd.gradcheck import GradcheckError
 from tinygrad_edu.ops.movement import ScatterAdd
@@ -35,7 +35,7 @@ try:
 except ImportError:  # pragma: no cover - the PyTorch comparisons are skipped
     torch = None
 if torch is not None:
-    from test_oracle_torch import TORCH, _torch_args
+    from tests.contract.test_oracle_torch import TORCH, _torch_args
 
 NEEDS_TORCH = pytest.mark.skipif(torch is None, reason="PyTorch is not installed")
 SPECS = pytest.mark.parametrize("spec", OPS, ids=[s.name for s in OPS])

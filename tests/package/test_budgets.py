@@ -1,0 +1,47 @@
+"""Budgets that keep the code readable (DESIGN.md, "The shape of the code"): no module over 300
+lines (tensor.py at most 450), and the engine core at most 1,100 lines: tensor.py and every module
+of the package it imports, directly or not, at module level or inside functions (the import graph
+of tests/package/_import_graph.py), except the op files of ops/ and broadcast.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import tinygrad_edu
+from tests.package._import_graph import build
+
+PACKAGE = Path(tinygrad_edu.__file__).parent
+MODULE_LINES = 300
+BUDGETS = {"tinygrad_edu/tensor.py": 450}
+CORE_LINES = 1_100
+CORE_EXCLUDED = ("tinygrad_edu/ops/", "tinygrad_edu/broadcast.py")
+
+
+def _lines(path: Path) -> int:
+    return len(path.read_text().splitlines())
+
+
+def _name(path: Path) -> str:
+    return path.relative_to(PACKAGE.parent).as_posix()
+
+
+def test_no_module_is_over_its_budget() -> None:
+    over = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        budget = BUDGETS.get(_name(path), MODULE_LINES)
+        if (lines := _lines(path)) > budget:
+            over.append(f"{_name(path)}: {lines} lines (at most {budget})")
+    assert not over, "modules over their line budget:\n" + "\n".join(over)
+
+
+def test_the_engine_core_is_at_most_1100_lines() -> None:
+    graph = build(PACKAGE)
+    core = [graph.files[m] for m in graph.closure("tinygrad_edu.tensor")]
+    core = [p for p in core if not _name(p).startswith(CORE_EXCLUDED)]
+    counts = sorted(((_lines(p), _name(p)) for p in core), key=lambda c: (-c[0], c[1]))
+    total = sum(lines for lines, _ in counts)
+    listing = "\n".join(f"{name}: {lines}" for lines, name in counts)
+    assert total <= CORE_LINES, (
+        f"the engine core (tensor.py and what it imports, ops/ and broadcast.py aside) is {total} "
+        f"lines (at most {CORE_LINES:,}):\n{listing}"
+    )
