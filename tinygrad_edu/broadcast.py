@@ -5,20 +5,21 @@ adds the column `b` (n, 1) to every one of the m columns. In the forward pass `b
 its gradient is the sum of the m column gradients: `db = np.sum(dZ, axis=1, keepdims=True)`, as the
 course writes it. `unbroadcast` is that sum for any pair of shapes.
 
-`normalize_axis` moved to `tinygrad_edu._checks` with the other argument checks; it is imported
-here too until every caller imports it from there.
+The other shape rules the ops and tensor.py share live here too: an axis argument (`normalize_axis`,
+`one_axis`), a shape argument (`check_shape`) and what counts as an int (`is_int`: not a bool).
 """
 
 from __future__ import annotations
 
+from numbers import Integral
 from typing import Any
 
 import numpy as np
 
-# re-exported: tensor.py still imports it from here (it will import it from _checks)
-from tinygrad_edu._checks import normalize_axis
+__all__ = ["check_broadcast", "check_shape", "is_int", "normalize_axis", "one_axis", "unbroadcast"]
 
-__all__ = ["check_broadcast", "normalize_axis", "unbroadcast"]
+# numpy registers its integer and floating types with `numbers`, but not np.bool_
+_BOOLS = (bool, np.bool_)
 
 
 def check_broadcast(op: str, *shapes: tuple[int, ...]) -> tuple[int, ...]:
@@ -61,3 +62,82 @@ def unbroadcast(grad: Any, shape: tuple[int, ...]) -> Any:
     if lead:
         grad = grad.reshape(shape)
     return grad
+
+
+def is_int(value: Any) -> bool:
+    """An integer (Python's or numpy's), but not a bool."""
+    return isinstance(value, Integral) and not isinstance(value, _BOOLS)
+
+
+def normalize_axis(op: str, axis: Any, ndim: int, shape: tuple[int, ...] = ()) -> tuple[int, ...]:
+    """`axis` (None, an int or a tuple of ints, negative allowed) as a sorted tuple of axes in
+    `range(ndim)`, as numpy reads it: None means every axis, -1 the last.
+
+    Args:
+        op: the op to name in the message (`"sum"`).
+        axis: what the caller passed.
+        ndim: the number of dimensions of the tensor reduced.
+        shape: its shape, for the message.
+
+    Returns:
+        The axes, each in `range(ndim)`, sorted.
+
+    Raises:
+        TypeError: an axis is not an int (a bool is not).
+        ValueError: an axis is out of range, or one axis is given twice."""
+    if axis is None:
+        return tuple(range(ndim))
+    axes = axis if isinstance(axis, (tuple, list)) else (axis,)
+    out = []
+    for a in axes:
+        if not is_int(a):
+            raise TypeError(
+                f"{op}: axis must be None, an int or a tuple of ints, got {axis!r} "
+                f"({type(a).__name__})"
+            )
+        if not -ndim <= a < ndim:
+            valid = f"{-ndim}..{ndim - 1}" if ndim else "none (the tensor is 0-d)"
+            raise ValueError(
+                f"{op}: axis {int(a)} is out of range for a tensor of shape {tuple(shape)} "
+                f"({ndim} dimensions); valid axes: {valid}"
+            )
+        out.append(int(a) % ndim)
+    if len(set(out)) != len(out):
+        raise ValueError(f"{op}: axis {axis!r} repeats an axis")
+    return tuple(sorted(out))
+
+
+def one_axis(op: str, axis: Any, ndim: int, shape: tuple[int, ...] = ()) -> int:
+    """One axis (an int, not a tuple: softmax, argmax, the class axis of a cost) in `range(ndim)`.
+
+    Raises:
+        TypeError: `axis` is not one int.
+        ValueError: it is out of range (see `normalize_axis`)."""
+    if not is_int(axis):
+        raise TypeError(f"{op}: axis must be one int, got {axis!r} ({type(axis).__name__})")
+    (ax,) = normalize_axis(op, axis, ndim, shape)
+    return ax
+
+
+def check_shape(op: str, shape: tuple, allow_negative: bool = False) -> tuple[int, ...]:
+    """A shape argument: `f(2, 3)` and `f((2, 3))` both give (2, 3); every size an int >= 0.
+
+    Args:
+        op: the function to name in the message (`"zeros"`).
+        shape: the sizes as the caller passed them (`*shape`).
+        allow_negative: accept -1 for one size to be inferred (as reshape does).
+
+    Returns:
+        The shape as a tuple of Python ints.
+
+    Raises:
+        TypeError: a size is not an int.
+        ValueError: a size is negative (other than an allowed -1)."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    for n in shape:
+        if not is_int(n):
+            raise TypeError(f"{op}: sizes must be ints, got {shape!r}")
+        if n < 0 and not (allow_negative and n == -1):
+            raise ValueError(f"{op}: sizes must be >= 0, got {shape!r}")
+    return tuple(int(n) for n in shape)

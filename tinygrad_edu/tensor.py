@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu import ops as _ops
-from tinygrad_edu._checks import check_shape, normalize_axis
+from tinygrad_edu.broadcast import check_shape
 from tinygrad_edu.engine import backprop, function, versions
 from tinygrad_edu.ops import dispatch, inplace, numpy_protocol
 from tinygrad_edu.ops.cast import float_dtype, to_array
@@ -72,8 +72,7 @@ class Tensor:
         t.requires_grad = t._retains_grad = False
         return t
 
-    # numpy's own functions on a Tensor come here: `np.exp(t)`, `np.dot(W, X)`, and `ndarray + t`
-    # too, which numpy turns into np.add(ndarray, t) (ops/numpy_protocol.py).
+    # numpy's own functions on a Tensor come here: `np.exp(t)`, `np.dot(W, X)`, `ndarray + t`
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
         return numpy_protocol.array_ufunc(Tensor, ufunc, method, inputs, kwargs)
 
@@ -98,8 +97,7 @@ class Tensor:
         requires_grad: bool = False,
         dtype: Any = None,
     ) -> Tensor:
-        """Standard normal values; the same `seed` gives the same numbers, or pass a
-        `numpy.random.Generator` as `rng`."""
+        """Standard normal values, from `seed` or from a `numpy.random.Generator` `rng`."""
         if seed is not None and rng is not None:
             raise ValueError("randn: pass seed or rng, not both")
         if rng is None:
@@ -112,10 +110,9 @@ class Tensor:
 
     @property
     def data(self) -> np.ndarray:
-        """The values, a numpy array (writable: `w.data -= lr * w.grad.data` is a learner's SGD
-        step). Assigning it, or augmenting it as there, bumps the version, so a backward that
-        saved the old values raises. A write into the array itself (`t.data[0] = 1`) is not seen,
-        as in PyTorch: it is the unchecked escape hatch."""
+        """The values, a numpy array. Assigning it (`w.data -= lr * w.grad.data`, a learner's SGD
+        step) bumps the version, so a backward that saved the old values raises; a write into the
+        array itself (`t.data[0] = 1`) is not seen, as in PyTorch: the unchecked escape hatch."""
         return self._data
 
     @data.setter
@@ -164,40 +161,16 @@ class Tensor:
     ndim = property(lambda self: self._data.ndim, doc="The number of axes.")
     size = property(lambda self: self._data.size, doc="The number of elements.")
     dtype = property(lambda self: self._data.dtype, doc="The numpy dtype (float64 by default).")
-    is_leaf = property(
-        lambda self: self._ctx is None,
-        doc="True for tensors the user made (and results made with no grad); False for op results "
-        "that recorded their history.",
-    )
-    grad_fn = property(
-        lambda self: self._ctx, doc="The op that made this tensor (None for a leaf)."
-    )
-    T = property(
-        lambda self: self.transpose(), doc="The transpose (axes reversed), as numpy's `.T`."
-    )
+    is_leaf = property(lambda self: self._ctx is None, doc="False for an op's recorded result.")
+    grad_fn = property(lambda self: self._ctx, doc="The op that made this tensor (None: a leaf).")
+    T = property(lambda self: self.transpose(), doc="The transpose (axes reversed), as numpy's.")
 
     def numpy(self) -> np.ndarray:
-        """The values as a numpy array sharing memory with the tensor (as in PyTorch).
+        """The values as a numpy array sharing memory with the tensor (as in PyTorch); read-only
+        while it requires grad (ops/numpy_protocol.py says why)."""
+        return numpy_protocol.numpy_view(self)
 
-        For a tensor that requires grad the array is read-only: a write into it would change what
-        backward computes without any record. Write through `.data` (which counts the change), or
-        take `.detach().numpy()` or `.numpy().copy()`."""
-        if self.requires_grad:
-            view = self._data.view()
-            view.flags.writeable = False
-            return view
-        return self._data
-
-    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
-        if copy:
-            return np.array(self._data, dtype=dtype, copy=True)
-        if dtype is not None and np.dtype(dtype) != self._data.dtype:
-            if copy is False:
-                raise ValueError(
-                    f"Tensor: a {dtype} array of this {self.dtype} tensor needs a copy"
-                )
-            return self._data.astype(dtype)
-        return self.numpy()
+    __array__ = numpy_protocol.as_array
 
     def item(self) -> float:
         """The value of a one-element tensor as a Python float."""
@@ -398,19 +371,8 @@ class Tensor:
         return self if dtype == self._data.dtype else _ops.Cast.apply(self, dtype=dtype)
 
     def argmax(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
-        """The index of the largest value along `axis` (of the flattened values when None), as an
-        int64 tensor with no history (an index has no gradient). Ties give the first index.
-
-        Raises:
-            TypeError: `axis` is not None or one int.
-            ValueError: `axis` is out of range, or the values are empty."""
-        if axis is not None:
-            if isinstance(axis, (tuple, list)):
-                raise TypeError(f"argmax: axis must be None or one int, got {axis!r}")
-            (axis,) = normalize_axis("argmax", axis, self.ndim, self.shape)
-        if self._data.size == 0:
-            raise ValueError(f"argmax: the tensor of shape {self.shape} is empty")
-        return Tensor._wrap(np.asarray(np.argmax(self._data, axis=axis, keepdims=keepdims)))
+        """The index of the largest value along `axis`, with no history (see ops/reduce.py)."""
+        return _ops.reduce.argmax(self, axis, keepdims)
 
     def sign(self) -> Tensor:
         """-1, 0 or 1 per element, with no history (its gradient is 0 almost everywhere)."""

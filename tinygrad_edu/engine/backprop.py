@@ -1,17 +1,15 @@
 """The backward pass: one sweep over the recorded graph, newest op first, for `backward()`,
 `backward(create_graph=True)` and `grad()` alike.
 
-Order: every recorded op carries a creation number, and an op's inputs were always made before it,
-so sweeping the ops from the newest to the oldest (a heap keyed by that number) reaches each tensor
-only after all of its consumers have added their part: its gradient is then complete, the sum over
-its consumers (the multivariate chain rule). It is released as soon as the tensor's own backward has
-used it. No recursion, so a graph 100,000 ops deep is fine.
+Every recorded op carries a creation number, and an op's inputs were always made before it, so
+sweeping from the newest op to the oldest (a heap keyed by that number) reaches each tensor after all
+of its consumers added their part: its gradient is then complete, the sum over its consumers (the
+multivariate chain rule). No recursion, so a graph 100,000 ops deep is fine.
 
-What differs between the orders is how a gradient is held and summed, a small strategy:
-- `OnArrays` (plain backward): numpy arrays; a sum goes in place into an array the engine owns.
-- `OnTensors` (create_graph=True): Tensors, summed with `+` while grad mode records, so the gradients
-  have a graph of their own and can be differentiated again (DeZero's idea: the backward formulas are
-  written with operators, so the same formula runs on arrays and on Tensors).
+How a gradient is held and summed is a small strategy: `OnArrays` (plain backward: numpy arrays,
+summed in place where the engine owns them) or `OnTensors` (create_graph=True: Tensors summed with
+`+` while grad mode records, so the gradients can be differentiated again; DeZero's idea, possible
+because every backward formula is written with operators).
 """
 
 from __future__ import annotations
@@ -19,6 +17,7 @@ from __future__ import annotations
 import gc
 import threading
 from collections.abc import Callable
+from contextlib import nullcontext
 from heapq import heappop, heappush
 from typing import Any
 
@@ -26,6 +25,7 @@ import numpy as np
 
 from tinygrad_edu.engine import function, versions
 from tinygrad_edu.engine.grad_mode import enable_grad
+from tinygrad_edu.engine.grads import OnArrays, OnTensors
 
 __all__ = ["run_backward", "seen_by"]
 
@@ -46,20 +46,19 @@ def run_backward(
         root: the Tensor to start from (the cost J).
         grad: dL/droot, an array of root's shape (a Tensor with create_graph=True).
         retain_graph: keep the saved values, so backward can run through the graph again.
-        inputs: when given, nothing is written to `.grad`: the gradients of these tensors are
-            returned in order (None for one that root does not depend on).
-        trace: `trace(node, g, pairs)` watches the sweep (`viz.explain_backward` prints it); it is
-            called for every node a gradient reaches, ops in sweep order then leaves, with `g` (the
-            node's gradient) and `pairs`, the `(parent, gradient)` its backward passes on (empty for
-            a leaf). The arrays are the engine's own: copy what you keep.
+        inputs: return the gradients of these tensors (None where root does not depend on one)
+            instead of adding into `.grad`.
+        trace: `trace(node, g, pairs)`, called for every node a gradient reaches (ops in sweep
+            order, then leaves) with its gradient and the `(parent, gradient)` pairs its backward
+            passes on (`viz.explain_backward` prints them). The arrays are the engine's: copy them.
         create_graph: the gradients are Tensors whose own graph can be differentiated again.
 
     Returns:
-        The gradients of `inputs`, or None without `inputs` (they went to `.grad`).
+        The gradients of `inputs`, or None without `inputs`.
 
     Raises:
-        RuntimeError: a backward broke its contract (the number or shapes of its gradients), or a
-            saved tensor was modified in place, or the graph was freed by an earlier backward."""
+        RuntimeError: a backward broke its contract, a saved tensor was modified in place, or the
+            graph was freed by an earlier backward."""
     if create_graph:
         if trace is not None:
             raise ValueError("run_backward: trace cannot watch a sweep with create_graph=True")
@@ -68,21 +67,10 @@ def run_backward(
         how = OnArrays(retain_graph)
     _pause_collector()
     try:
-        with enable_grad() if create_graph else _NOTHING:
+        with enable_grad() if create_graph else nullcontext():
             return _sweep(root, how.seed(grad), inputs, trace, how)
     finally:
         _resume_collector()
-
-
-class _Nothing:
-    def __enter__(self) -> None:
-        pass
-
-    def __exit__(self, *exc: object) -> None:
-        pass
-
-
-_NOTHING = _Nothing()
 
 
 def _sweep(
@@ -105,7 +93,7 @@ def _sweep(
     else:
         node = root
     kind, in_place, convert, retain_graph = how.kind, how.in_place, how.convert, how.retain_graph
-    call, hooks = how.call, function.backward_hooks
+    hooks = function.backward_hooks
     rewritten = versions.rewritten
 
     while node is not None:
@@ -124,7 +112,7 @@ def _sweep(
                 versions.check_versions(ctx, ctx._saved, node)
             in_grads = ctx.backward(ctx, g)
         else:
-            in_grads = call(ctx, node, g)
+            in_grads = how.call(ctx, node, g)
         parents = ctx.parents
         if type(in_grads) is not tuple:
             in_grads = (in_grads,)
@@ -227,124 +215,6 @@ def seen_by(parent: Any, seq: int) -> Any:
         parent = ctx.replaced
         ctx = parent._ctx
     return parent
-
-
-def _shape_error(ctx: Any, got: tuple, expected: tuple) -> RuntimeError:
-    return RuntimeError(
-        f"{type(ctx).__name__}.backward returned a gradient of shape {got} for an input of shape "
-        f"{expected}; each gradient must have its input's shape"
-    )
-
-
-class OnArrays:
-    """Plain backward: gradients are numpy arrays, summed in place where the engine owns them."""
-
-    kind = np.ndarray
-    in_place = True
-
-    def __init__(self, retain_graph: bool) -> None:
-        self.retain_graph = retain_graph
-
-    def seed(self, grad: Any) -> np.ndarray:
-        return grad
-
-    def call(self, ctx: Any, node: Any, g: np.ndarray) -> Any:
-        saved = ctx._saved
-        if saved and ctx._epoch != versions.last_write:  # something was written in place since
-            versions.check_versions(ctx, saved, node)
-        return ctx.backward(ctx, g)
-
-    def convert(self, ctx: Any, parent: Any, pg: Any) -> np.ndarray:
-        """A gradient as an array of the parent's shape and dtype, or an error naming the op."""
-        data = parent._data
-        if type(pg) is not np.ndarray:
-            pg = np.asarray(getattr(pg, "_data", pg))
-        if pg.shape != data.shape:
-            raise _shape_error(ctx, pg.shape, data.shape)
-        return pg if pg.dtype == data.dtype else pg.astype(data.dtype)
-
-    def hand_out(self, g: np.ndarray, owned: bool) -> np.ndarray:
-        return g if owned else g.copy()
-
-    def to_leaf(self, node: Any, g: np.ndarray, owned: bool) -> None:
-        # The first gradient is stored without a copy only when the engine made it; a later one is
-        # added in place, as PyTorch does (the user zeroes .grad between steps).
-        if node._grad is None:
-            node._grad = function._wrap(g if owned else g.copy())
-        else:
-            node._grad._data += g
-            versions.increment_version(node._grad)
-
-
-class OnTensors:
-    """create_graph=True: gradients are Tensors with history, summed out of place.
-
-    An op's saved arrays are handed to its backward as the Tensors they came from (an input's array
-    as that input, the output's as the output), so the gradient's graph connects to the forward
-    graph; anything else an op saved is a constant there."""
-
-    in_place = False
-
-    def __init__(self, retain_graph: bool) -> None:
-        self.retain_graph = retain_graph
-        self.kind = function._tensor
-
-    def seed(self, grad: Any) -> Any:
-        return grad if isinstance(grad, self.kind) else function._wrap(grad)
-
-    def call(self, ctx: Any, node: Any, g: Any) -> Any:
-        saved = ctx._saved
-        if saved:
-            if ctx._epoch != versions.last_write:
-                versions.check_versions(ctx, saved, node)
-            ctx._saved = tuple(_saved_as_tensor(v, node, ctx.parents) for v in saved)
-        try:
-            return ctx.backward(ctx, g)
-        except TypeError as exc:
-            if "Tensor" not in str(exc) and not str(exc).startswith("np."):
-                raise
-            # numpy refuses Tensors: the backward calls numpy functions (np.cos(x)) on what is now a
-            # Tensor. Only operators and Tensor methods can build the graph of a gradient.
-            raise TypeError(
-                f"{type(ctx).__name__}.backward cannot run with create_graph=True: it calls numpy "
-                f"on a Tensor ({exc}). Write it with operators and Tensor methods (x.exp(), "
-                "x.tanh(), ...) and keep the values it needs with ctx.save_for_backward"
-            ) from None
-        finally:
-            if saved:
-                ctx._saved = saved
-
-    def convert(self, ctx: Any, parent: Any, pg: Any) -> Any:
-        if not isinstance(pg, self.kind):  # a constant: its history is unknown
-            pg = function._wrap(np.asarray(pg, dtype=parent.dtype))
-        if pg.shape != parent.shape:
-            raise _shape_error(ctx, pg.shape, parent.shape)
-        if pg.dtype != parent.dtype:  # a recorded cast, so float32 stays float32 here too
-            pg = pg.astype(parent.dtype)
-        return pg
-
-    def hand_out(self, g: Any, owned: bool) -> Any:
-        return g
-
-    def to_leaf(self, node: Any, g: Any, owned: bool) -> None:
-        # out of place: the gradient is a node of a graph, and the old one may be part of it. The
-        # first is a fresh array too (PyTorch clones it): g may be the very Tensor handed to another
-        # leaf (x + y gives both the same), the seed, or a view of a tensor of the gradient's graph
-        # (reshape), and a later backward without create_graph adds into .grad in place.
-        node._grad = g + 0.0 if node._grad is None else node._grad + g
-
-
-def _saved_as_tensor(value: Any, node: Any, parents: tuple) -> Any:
-    """A saved value as the Tensor it came from: an input's array is that input, the output's array
-    is the output. Another array (a mask, an intermediate) is a constant; numbers stay numbers."""
-    if type(value) is not np.ndarray:
-        return value
-    if value is node._data:
-        return node
-    for p in parents:
-        if getattr(p, "_data", None) is value:
-            return p
-    return function._wrap(value)
 
 
 # Hot-path bookkeeping: the sweep makes no reference cycles, so Python's cycle collector has nothing

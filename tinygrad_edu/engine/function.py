@@ -1,14 +1,11 @@
-"""`Function`: one op, its forward and its backward side by side, and `apply`, which runs it and
-records it on the result so backward can find it.
+"""`Function`: one op, its forward and its backward side by side, and `apply`, which runs it.
 
 The course draws backpropagation on a computation graph: u = b*c, v = a + u, J = 3v. Each box of that
-drawing is a Function: `forward` computes the box's output, `backward` multiplies the gradient that
-arrives by the box's local derivatives. `apply` is the bookkeeping around one box: unwrap the Tensor
-arguments, run `forward`, wrap the result, and, when grad mode is on and some input requires grad,
-remember the box (the "ctx") on the result.
+drawing is a Function: `forward` computes its output, `backward` multiplies the gradient that arrives
+by its local derivatives. `apply` unwraps the Tensor arguments, runs `forward`, wraps the result and,
+when grad mode is on and some input requires grad, remembers the box (the "ctx") on the result.
 
-The engine never imports Tensor (imports go one way: tensor.py imports the engine). tensor.py hands
-its class over once, with `use_tensor_class`.
+The engine never imports Tensor (imports go one way); tensor.py hands its class over once.
 """
 
 from __future__ import annotations
@@ -25,17 +22,15 @@ __all__ = ["Function", "apply1", "apply2", "is_tensor"]
 
 _tensor: type = type(None)  # the Tensor class, once tensor.py is imported
 _wrap: Any = None  # Tensor._wrap: an array the engine made, as a Tensor without a copy
-# Called after every op (forward_hooks: (ctx, arrays, result)) and every backward step
-# (backward_hooks: (ctx, grad, in_grads)) while some tool needs them: anomaly mode, checking mode.
-# Empty lists cost one truth test per op.
+# Called after every op, (ctx, arrays, result), and every backward step, (ctx, grad, in_grads), while
+# a tool needs them (anomaly mode, checking mode); empty lists cost one truth test per op.
 forward_hooks: list = []
 backward_hooks: list = []
 # Every recorded op gets the next number, counting down: an op's inputs were made before it, so they
 # have larger numbers, and a heap (smallest first) pops the newest op first.
 _creation_order = count(0, -1)
 _new = object.__new__
-_PLAIN = (float, int, np.ndarray)
-_NO_KWARGS: dict = {}  # arguments that are never Tensors: no isinstance for them
+_PLAIN = (float, int, np.ndarray)  # arguments that are never Tensors: no isinstance for them
 
 
 def use_tensor_class(cls: type) -> None:
@@ -67,22 +62,18 @@ class Function:
 
         y = Cube.apply(t)
 
-    `apply` passes each Tensor argument to `forward` as its numpy array and any other argument as it
-    is; keyword arguments (an axis, a shape) go to `forward` too. `ctx` is an instance of the class:
-    store what backward needs on it, with `save_for_backward` for arrays. `ctx.needs_input_grad[i]`
-    says whether input i needs a gradient, so backward can skip work nobody uses (return None there).
-
-    A subclass may define `check(*arrays, **kwargs)`, called before `forward`, to raise a clear error
-    for arguments the op cannot take. Where numpy itself refuses bad arguments (shapes that do not
-    broadcast), `on_error(*arrays, **kwargs)` may replace `check`: it runs only when `forward`
-    raises, so valid calls pay nothing for it, and it raises the error that names the op.
+    `forward` gets each Tensor argument as its numpy array, any other argument (and the keywords)
+    as it is. `ctx`, an instance of the class, keeps what backward needs (`save_for_backward` for
+    arrays); `ctx.needs_input_grad[i]` says whether input i needs a gradient (return None if not).
+    An optional `check(*arrays, **kwargs)` runs before `forward` to refuse bad arguments with a
+    clear error; `on_error(*arrays, **kwargs)` does the same only when `forward` raised.
     """
 
-    check = None  # optional argument check, see the class docstring
-    on_error = None  # optional: explains an error the forward raised, see the class docstring
+    check = None
+    on_error = None
     # Built-in ops (ops/base.py) keep the rules written there (a gradient of the input's shape, a
-    # fresh array), so the sweep skips the shape comparison and may add into their arrays in place.
-    # Checking mode (checking.py, on in the test suite) verifies the rules on every call.
+    # fresh array), so the sweep skips the shape comparison and may add into their arrays in place;
+    # checking mode (checking.py, on in the test suite) verifies the rules on every call.
     _builtin = False
     parents: tuple = ()  # the arguments of `apply` (Tensors and plain values), once recorded
     forward_kwargs: dict = {}  # noqa: RUF012  (read-only default) the keyword arguments, once recorded
@@ -94,10 +85,8 @@ class Function:
     _out_version = 0
 
     def save_for_backward(self, *arrays: Any) -> None:
-        """Keep arrays for backward (freed after backward unless `retain_graph=True`).
-
-        Save the inputs and the output themselves (not copies): `apply` then remembers their
-        versions, and backward refuses to run if one was changed in place since."""
+        """Keep arrays for backward (freed after it unless `retain_graph=True`): the inputs and the
+        output themselves, not copies, so backward can refuse one changed in place since."""
         self._saved = arrays
 
     @property
@@ -131,8 +120,7 @@ class Function:
             A Tensor: the result of `forward`, with the op as its `grad_fn` when recorded.
 
         Raises:
-            ValueError, TypeError, IndexError: the op's `check`, or numpy's own error from
-                `forward` reworded to name the op and the inputs' shapes."""
+            ValueError, TypeError, IndexError: from `check`, or numpy's error naming the op."""
         T = _tensor
         if len(args) == 1 and type(args[0]) is T:  # t.sum(axis=0), t.reshape(shape): one tensor
             arrays, needs, watch = (args[0]._data,), (args[0].requires_grad,), args[0]._counter
@@ -152,9 +140,8 @@ class Function:
         return f"<{type(self).__name__}>"
 
 
-# `Function.apply` for the two commonest calls, one Tensor (x.exp()) and two arguments (a * b),
-# with no argument lists to build; the tail, `_finish`, is the same. They run once for every op of
-# every graph, and this way an op costs about a sixth less (benchmarks/, W4).
+# `Function.apply` for the commonest calls, one Tensor (x.exp()) and two arguments (a * b), with no
+# argument lists to build; the tail, `_finish`, is the same. An op costs a sixth less (benchmarks/, W4).
 
 
 def apply1(cls: type[Function], a: Any) -> Any:
@@ -198,8 +185,7 @@ def _finish(
     ctx: Function, out: Any, args: tuple, arrays: tuple, record: bool, watch: Any, kwargs: Any
 ) -> Any:
     """The one tail of every apply: wrap the result, record the op, note the versions of what it
-    saved (`watch`: some argument was written in place before, or is a numpy array), call the
-    hooks."""
+    saved (`watch`: an argument was written in place before, or is a numpy array), call hooks."""
     if type(out) is not np.ndarray:
         out = _as_output(type(ctx), out, ctx)
     # Tensor._wrap(out), written out: this runs once per op (the attributes the engine reads and
@@ -241,8 +227,7 @@ def _any_is(value: object, items: tuple) -> bool:
 
 
 def _unwrap(args: tuple) -> tuple[tuple, tuple, bool]:
-    """The arrays `forward` gets (Tensors unwrapped, other arguments as they are), whether each
-    argument needs a gradient, and whether _finish must watch their versions."""
+    """The arrays for `forward`, whether each argument needs a gradient, and `watch` (_finish)."""
     T = _tensor
     arrays, needs, watch = [], [], False
     for a in args:  # a loop, not two generators: this runs once per op
@@ -258,20 +243,11 @@ def _unwrap(args: tuple) -> tuple[tuple, tuple, bool]:
 
 
 def _forward_failed(cls: type, exc: Exception, arrays: tuple, kwargs: dict) -> Exception:
-    """The error for an exception from `forward`: the op's own (`on_error` raises it, when it
-    recognizes the problem), or numpy's, made to name the op."""
+    """The error for an exception from `forward`, made to say which op it came from: the op's own
+    (`on_error` raises it), one that already names the op, or numpy's words with the op's name and
+    the inputs' shapes and dtypes (OverflowError becomes ValueError)."""
     if cls.on_error is not None:
         cls.on_error(*arrays, **kwargs)
-    return _naming_the_op(cls, exc, arrays, kwargs)
-
-
-def _naming_the_op(cls: type, exc: Exception, arrays: tuple, kwargs: dict) -> Exception:
-    """An error raised inside `forward`, made to say which op it came from.
-
-    The ops' own errors already name the op (`sum: axis 5 is out of range ...`) and pass unchanged.
-    Any other (numpy refusing a bool tensor, `int too large to convert to float`) becomes the same
-    kind of error (OverflowError becomes ValueError) with the op's name, numpy's words, and the
-    inputs' shapes and dtypes: an error never leaves an op without saying which op it was."""
     msg = str(exc)
     names = {cls.__name__, getattr(cls, "name", cls.__name__)}
     flat = msg.lower().replace("_", "")
@@ -285,17 +261,11 @@ def _naming_the_op(cls: type, exc: Exception, arrays: tuple, kwargs: dict) -> Ex
 
 
 def _as_output(cls: type, out: Any, ctx: Function) -> np.ndarray:
-    """The result of `forward` as an array. numpy returns scalars (np.float64) for 0-d results, and
-    a user's forward may return a list. A saved output is replaced by the array too: with
-    create_graph=True the saved output must be the output's own array to stand for the output."""
+    """The result of `forward` as an array (numpy gives np.float64 for a 0-d result, a user's
+    forward may give a list); a saved output becomes that array too, to stand for the output."""
     if isinstance(out, _tensor):
         raise TypeError(f"{cls.__name__}.forward must return a numpy array, not a Tensor")
-    try:
-        array = np.asarray(out)
-    except Exception as exc:  # pragma: no cover - reported with the op's name
-        raise TypeError(
-            f"{cls.__name__}.forward returned {type(out).__name__}, not an array"
-        ) from exc
+    array = np.asarray(out)
     saved = ctx._saved
     if saved and any(s is out for s in saved):
         ctx._saved = tuple(array if s is out else s for s in saved)

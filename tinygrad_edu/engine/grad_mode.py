@@ -1,13 +1,7 @@
 """Grad mode: whether ops record the graph. `no_grad()` for the parameter update and for prediction.
 
-The mode is per thread, as in PyTorch: `no_grad()` in one thread leaves the others recording. Anomaly
-mode (anomaly.py) is built from the same two pieces: a per-thread flag with a stack of modes to
-restore, and a context manager that also works as a decorator, on generator functions too.
-
-A generator's body runs only when it is iterated, long after the decorated call returned, so
-`contextlib.ContextDecorator` would leave the body outside the mode. Here the mode is entered around
-every resumption of the generator instead (as PyTorch's decorators do), and left while it is
-suspended, so the caller's code between two `next()` calls runs in its own mode.
+The mode is per thread, as in PyTorch. Anomaly mode (anomaly.py) is built from the same two pieces: a
+per-thread flag with a stack of modes to restore, and a context manager that is also a decorator.
 """
 
 from __future__ import annotations
@@ -30,11 +24,9 @@ class ThreadFlag(threading.local):
 
 
 class ModeContext:
-    """Base of the mode context managers: `flag` and `apply(enabled)` come from the subclass; this
-    class makes an instance a `with` block and a decorator of functions and generator functions.
-
-    The mode to restore is kept per thread, on the flag, not on this object: one `@no_grad()`
-    function may run in several threads at once, each entering and leaving at its own time."""
+    """A mode as a `with` block and a decorator (of functions and generator functions). The mode to
+    restore is kept per thread, on the flag, not on this object: one `@no_grad()` function may run
+    in several threads at once, each entering and leaving at its own time."""
 
     flag: ThreadFlag
     mode: bool
@@ -61,6 +53,9 @@ class ModeContext:
         return wrapper
 
     def _wrap_generator(self, func: Callable) -> Callable:
+        # A generator's body runs only when it is iterated, after the decorated call returned: the
+        # mode is entered around every resumption instead (as PyTorch's decorators do), and left
+        # while it is suspended, so the caller's code between two `next()` calls keeps its own mode.
         @functools.wraps(func)
         def generator(*args: Any, **kwargs: Any) -> Any:
             gen = func(*args, **kwargs)
@@ -96,11 +91,8 @@ def is_grad_enabled() -> bool:
 
 
 class set_grad_enabled(ModeContext):
-    """Turn recording on or off inside a `with` block (or a decorated function, generator functions
-    included); the previous mode comes back on exit, also after an exception.
-
-    Args:
-        mode: True to record, False not to."""
+    """Turn recording on (`mode=True`) or off inside a `with` block or a decorated function; the
+    previous mode comes back on exit, also after an exception."""
 
     flag = recording
 

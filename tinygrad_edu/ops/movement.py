@@ -11,8 +11,7 @@ import math
 
 import numpy as np
 
-from tinygrad_edu._checks import is_int, normalize_axis
-from tinygrad_edu.broadcast import check_broadcast, unbroadcast
+from tinygrad_edu.broadcast import check_broadcast, is_int, normalize_axis, unbroadcast
 from tinygrad_edu.engine.function import is_tensor
 from tinygrad_edu.ops.base import Op
 

@@ -224,3 +224,28 @@ def array_function(tensor_type: type, func: Any, args: tuple, kwargs: dict[str, 
 
 def _arrays_in(kwargs: dict[str, Any], tensor_type: type) -> dict[str, Any]:
     return {k: _arrays(v, tensor_type) for k, v in kwargs.items()}
+
+
+def numpy_view(t: Any) -> np.ndarray:
+    """`t.numpy()`: the values as a numpy array sharing memory with the tensor (as in PyTorch).
+
+    For a tensor that requires grad the array is read-only: a write into it would change what
+    backward computes without any record. Write through `.data` (which counts the change), or take
+    `.detach().numpy()` or `.numpy().copy()`."""
+    if t.requires_grad:
+        view = t._data.view()
+        view.flags.writeable = False
+        return view
+    return t._data
+
+
+def as_array(t: Any, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+    """`np.asarray(t)` and `np.array(t)` (numpy's `__array__`): the values, as `t.numpy()` gives
+    them unless a copy or another dtype is asked for."""
+    if copy:
+        return np.array(t._data, dtype=dtype, copy=True)
+    if dtype is not None and np.dtype(dtype) != t._data.dtype:
+        if copy is False:
+            raise ValueError(f"Tensor: a {dtype} array of this {t.dtype} tensor needs a copy")
+        return t._data.astype(dtype)
+    return numpy_view(t)

@@ -7,10 +7,11 @@ contributed to one output element, so it receives that output's gradient (times 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
-from tinygrad_edu._checks import normalize_axis
+from tinygrad_edu.broadcast import normalize_axis
 from tinygrad_edu.ops.base import Op, broadcast_to, values
 
 __all__ = ["Max", "Mean", "Sum"]
@@ -80,3 +81,19 @@ class Max(Op):
         winners = values(a) == values(out)  # a constant mask, in grad's dtype (float32 stays)
         share = (winners / winners.sum(axis=ctx.axes, keepdims=True)).astype(grad.dtype, copy=False)
         return share * grad.reshape(ctx.kept)
+
+
+def argmax(t: Any, axis: int | None = None, keepdims: bool = False) -> Any:
+    """The index of the largest value along `axis` (of the flattened values when None), as an int64
+    tensor with no history (an index has no gradient). Ties give the first index.
+
+    Raises:
+        TypeError: `axis` is not None or one int.
+        ValueError: `axis` is out of range, or the values are empty."""
+    if axis is not None:
+        if isinstance(axis, (tuple, list)):
+            raise TypeError(f"argmax: axis must be None or one int, got {axis!r}")
+        (axis,) = normalize_axis("argmax", axis, t.ndim, t.shape)
+    if t.size == 0:
+        raise ValueError(f"argmax: the tensor of shape {t.shape} is empty")
+    return type(t)._wrap(np.asarray(np.argmax(t._data, axis=axis, keepdims=keepdims)))

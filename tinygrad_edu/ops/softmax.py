@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tinygrad_edu._checks import is_int, normalize_axis, one_axis
+from tinygrad_edu.broadcast import is_int, normalize_axis, one_axis
 from tinygrad_edu.ops.base import Op, exp
 
 __all__ = ["LogSoftmax", "Softmax"]
