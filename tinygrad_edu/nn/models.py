@@ -22,6 +22,7 @@ from tinygrad_edu.nn.activation import LeakyReLU, ReLU, Sigmoid, Tanh
 from tinygrad_edu.nn.container import Sequential
 from tinygrad_edu.nn.linear import Linear
 from tinygrad_edu.nn.module import Module
+from tinygrad_edu.nn.predictions import predict
 from tinygrad_edu.tensor import Tensor
 
 HIDDEN = {"relu": ReLU, "tanh": Tanh, "leaky_relu": LeakyReLU, "sigmoid": Sigmoid}
@@ -53,11 +54,9 @@ class Classifier(Module):
         return self.logits(X).sigmoid()
 
     def predict(self, X: Tensor | np.ndarray) -> np.ndarray:
-        """`tinygrad_edu.train.predict(self, X)`: for one output, 1.0 where AL > 0.5 else 0.0;
-        for several (classes along axis 0), the index of the largest logit. A (1, m) array in the
-        model's float dtype, computed with no graph."""
-        from tinygrad_edu.train import predict  # train imports nn: imported when first used
-
+        """`predict(self, X)` (tinygrad_edu.nn.predictions, re-exported by tinygrad_edu.train): for
+        one output, 1.0 where AL > 0.5 else 0.0; for several (classes along axis 0), the index of
+        the largest logit. A (1, m) array in the model's float dtype, computed with no graph."""
         return predict(self, X)
 
 

@@ -6,8 +6,9 @@ Ctrl-C), then `predict` and `accuracy`.
     losses.py        the course's costs by name; a model's logits or probabilities
     history.py       History, the warning for a rising cost
     progress.py      the progress bar and the deferred Ctrl-C
-    predictions.py   predict, accuracy
 
+`predict` and `accuracy` (and how to read a model's logits) live in tinygrad_edu.nn.predictions,
+below train, so a model's predict() needs nothing from train; they are re-exported here.
 
     >>> from tinygrad_edu.data import flower
     >>> from tinygrad_edu.nn import ShallowNet
@@ -18,10 +19,10 @@ Ctrl-C), then `predict` and `accuracy`.
     0.693048
 """
 
+from tinygrad_edu.nn.predictions import accuracy, predict
 from tinygrad_edu.train.history import RISE_PATIENCE, RISE_TOLERANCE, History, RisingCostWarning
 from tinygrad_edu.train.loop import fit
 from tinygrad_edu.train.losses import COURSE_LOSSES, LossFn
-from tinygrad_edu.train.predictions import accuracy, predict
 
 __all__ = [
     "COURSE_LOSSES",

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tinygrad_edu import nn
+from tinygrad_edu.nn.predictions import gives_logits, logits_reader
 from tinygrad_edu.tensor import Tensor
 
 __all__ = ["COURSE_LOSSES", "LossFn", "gives_logits", "logits_reader"]
@@ -54,24 +55,3 @@ COURSE_LOSSES: dict[str, Callable[[Any, Tensor, Tensor], Tensor]] = {
         _logits(model, X, "cross_entropy"), Y, reduction="sum"
     ),
 }
-
-
-def logits_reader(model: Any) -> Callable[[Tensor], Tensor] | None:
-    """How to get the model's logits, or None when they cannot be told from the model."""
-    if callable(getattr(model, "logits", None)):
-        return model.logits
-    if isinstance(model, nn.Sequential) and len(model):
-        if isinstance(model[-1], nn.Linear):
-            return model
-        if (
-            len(model) > 1
-            and isinstance(model[-1], nn.Sigmoid)
-            and isinstance(model[-2], nn.Linear)
-        ):
-            return model[:-1]
-    return None
-
-
-def gives_logits(model: Any) -> bool:
-    """The model's output is itself the logits (a Sequential ending in Linear)."""
-    return logits_reader(model) is model

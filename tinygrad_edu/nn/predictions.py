@@ -1,17 +1,53 @@
-"""`predict` and `accuracy`: what a trained model says about each example, and how often it is right."""
+"""`predict` and `accuracy`: what a trained model says about each example, and how often it is
+right; `logits_reader` and `gives_logits`: how to get a model's logits Z[L] (the costs of
+tinygrad_edu.train use them too). They live in nn so that `Classifier.predict` needs nothing above
+nn; tinygrad_edu.train re-exports `predict` and `accuracy`."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from tinygrad_edu.engine.grad_mode import no_grad
+from tinygrad_edu.nn.activation import Sigmoid
+from tinygrad_edu.nn.container import Sequential
+from tinygrad_edu.nn.linear import Linear
 from tinygrad_edu.ops.base import sigmoid
 from tinygrad_edu.tensor import Tensor
-from tinygrad_edu.train.losses import gives_logits, logits_reader
 
-__all__ = ["accuracy", "predict"]
+__all__ = ["accuracy", "gives_logits", "logits_reader", "predict"]
+
+
+def logits_reader(model: Any) -> Callable[[Tensor], Tensor] | None:
+    """How to get the model's logits, or None when they cannot be told from the model.
+
+    Args:
+        model: any model.
+
+    Returns:
+        `model.logits` when it has one; a Sequential ending in Linear itself (its output is Z[L]);
+        a Sequential ending in Linear then Sigmoid without its Sigmoid; otherwise None."""
+    if callable(getattr(model, "logits", None)):
+        return model.logits
+    if isinstance(model, Sequential) and len(model):
+        if isinstance(model[-1], Linear):
+            return model
+        if len(model) > 1 and isinstance(model[-1], Sigmoid) and isinstance(model[-2], Linear):
+            return model[:-1]
+    return None
+
+
+def gives_logits(model: Any) -> bool:
+    """The model's output is itself the logits (a Sequential ending in Linear).
+
+    Args:
+        model: any model.
+
+    Returns:
+        True when `model(X)` is Z[L], not A."""
+    return logits_reader(model) is model
 
 
 def predict(model: Any, X: Any) -> np.ndarray:
