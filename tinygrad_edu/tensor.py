@@ -283,19 +283,13 @@ class Tensor:
         out._counter = versions.version_counter(self)
         return out
 
-    # Arithmetic (ops/arithmetic.py, ops/matmul.py): every operator goes through `_binary`.
-    __add__, __radd__ = dispatch.binary(_ops.Add), dispatch.binary(_ops.Add, reflected=True)
-    __sub__, __rsub__ = dispatch.binary(_ops.Sub), dispatch.binary(_ops.Sub, reflected=True)
-    __mul__, __rmul__ = dispatch.binary(_ops.Mul), dispatch.binary(_ops.Mul, reflected=True)
-    __truediv__, __rtruediv__ = (
-        dispatch.binary(_ops.Div),
-        dispatch.binary(_ops.Div, reflected=True),
-    )
-    __pow__, __rpow__ = dispatch.binary(_ops.Pow), dispatch.binary(_ops.Pow, reflected=True)
-    __matmul__, __rmatmul__ = (
-        dispatch.binary(_ops.MatMul),
-        dispatch.binary(_ops.MatMul, reflected=True),
-    )
+    # Arithmetic (ops/arithmetic.py, ops/matmul.py), each operator made by ops/dispatch.py's binary
+    __add__, __radd__ = dispatch.operators(_ops.Add)
+    __sub__, __rsub__ = dispatch.operators(_ops.Sub)
+    __mul__, __rmul__ = dispatch.operators(_ops.Mul)
+    __truediv__, __rtruediv__ = dispatch.operators(_ops.Div)
+    __pow__, __rpow__ = dispatch.operators(_ops.Pow)
+    __matmul__, __rmatmul__ = dispatch.operators(_ops.MatMul)
 
     # np.maximum / np.minimum, element by element (ties split the gradient in half, as PyTorch's)
     maximum = dispatch.binary(_ops.Maximum, operator=False)
@@ -337,25 +331,13 @@ class Tensor:
         return inplace.copy_(self, src)
 
     # Comparisons give bool tensors with no history (ops/compare.py).
-    __lt__, __le__ = dispatch.comparison("<", np.less), dispatch.comparison("<=", np.less_equal)
-    __gt__, __ge__ = (
-        dispatch.comparison(">", np.greater),
-        dispatch.comparison(">=", np.greater_equal),
-    )
-    __eq__, __ne__ = dispatch.comparison("==", np.equal), dispatch.comparison("!=", np.not_equal)  # type: ignore[assignment]
+    __lt__, __le__, __gt__, __ge__, __eq__, __ne__ = dispatch.comparisons()  # type: ignore[assignment]
 
     # Elementwise functions (ops/unary.py, ops/activations.py, ops/arithmetic.py)
-    __neg__, __abs__, abs = (
-        dispatch.unary(_ops.Neg),
-        dispatch.unary(_ops.Abs),
-        dispatch.unary(_ops.Abs),
+    __neg__, __abs__, abs, exp, log, sqrt = dispatch.unaries(
+        _ops.Neg, _ops.Abs, _ops.Abs, _ops.Exp, _ops.Log, _ops.Sqrt
     )
-    exp, log, sqrt = dispatch.unary(_ops.Exp), dispatch.unary(_ops.Log), dispatch.unary(_ops.Sqrt)
-    sigmoid, tanh, relu = (
-        dispatch.unary(_ops.Sigmoid),
-        dispatch.unary(_ops.Tanh),
-        dispatch.unary(_ops.ReLU),
-    )
+    sigmoid, tanh, relu = dispatch.unaries(_ops.Sigmoid, _ops.Tanh, _ops.ReLU)
 
     def __pos__(self) -> Tensor:
         return self
@@ -379,20 +361,9 @@ class Tensor:
         return Tensor._wrap(np.sign(self._data))
 
     # Reductions (ops/reduce.py) and softmax (ops/softmax.py)
-    def sum(self, axis: Any = None, keepdims: bool = False) -> Tensor:
-        return _ops.Sum.apply(self, axis=axis, keepdims=keepdims)
-
-    def mean(self, axis: Any = None, keepdims: bool = False) -> Tensor:
-        return _ops.Mean.apply(self, axis=axis, keepdims=keepdims)
-
-    def max(self, axis: Any = None, keepdims: bool = False) -> Tensor:
-        return _ops.Max.apply(self, axis=axis, keepdims=keepdims)
-
-    def softmax(self, axis: int = -1) -> Tensor:
-        return _ops.Softmax.apply(self, axis=axis)
-
-    def log_softmax(self, axis: int = -1) -> Tensor:
-        return _ops.LogSoftmax.apply(self, axis=axis)
+    sum, mean, max = (dispatch.reduction(op) for op in (_ops.Sum, _ops.Mean, _ops.Max))
+    softmax = dispatch.along_axis(_ops.Softmax, "softmax")
+    log_softmax = dispatch.along_axis(_ops.LogSoftmax, "log_softmax")
 
     # Movement (ops/movement.py)
     def reshape(self, *shape: Any) -> Tensor:

@@ -79,14 +79,13 @@ def _sweep(
     wanted = None if inputs is None else {t: i for i, t in enumerate(inputs)}
     results: list = [None] * (len(inputs) if inputs is not None else 0)
     grads = {root: seed}  # a node's gradient so far; Tensors hash by identity
-    # Hot-path bookkeeping (arrays only): the gradients the engine may add into in place, made by the
-    # engine (a sum) or handed by a built-in op to exactly one input. An op may pass `g` itself on
-    # (add: d(out)/da = 1), or one array to two inputs (`x + x`); those are shared, never written.
+    # Hot-path bookkeeping (arrays only): the gradients the engine may add into in place, made by it
+    # (a sum) or handed by a built-in op to exactly one input; `g` passed on (add) or one array
+    # given to two inputs (`x + x`) are shared, never written.
     owned = {root} if how.in_place else set()
     leaves: list = []
     heap: list = []
-    # Hot-path bookkeeping: the next node when it is the only one waiting. Most graphs are chains
-    # for long stretches, and a chain's next node need not go through the heap.
+    # Hot-path bookkeeping: the next node, when it is the only one waiting (a chain), skips the heap
     node = None
     if root._ctx is None:
         leaves.append(root)
@@ -204,12 +203,9 @@ def _only_once(pg: np.ndarray, grads: tuple) -> bool:
 
 
 def seen_by(parent: Any, seq: int) -> Any:
-    """The graph node `parent` was when the op numbered `seq` recorded it.
-
-    An in-place op in grad mode (`h += x`) gives `h` a new history: `h` becomes the output of the
-    in-place op, whose input is a new tensor standing for `h`'s old value (`ctx.replaced`). Ops
-    recorded before it used the old value, so their gradient goes there. An op's inputs always have
-    larger creation numbers than the op itself; a smaller one means the input was rewritten later."""
+    """The graph node `parent` was when the op numbered `seq` recorded it: a recorded in-place op
+    (`h += x`) gives `h` a new history, whose input (`ctx.replaced`) stands for the old value that
+    earlier ops used. An input's creation number is larger than its consumer's unless rewritten."""
     ctx = parent._ctx
     while ctx is not None and ctx.seq < seq:
         parent = ctx.replaced
@@ -217,10 +213,9 @@ def seen_by(parent: Any, seq: int) -> Any:
     return parent
 
 
-# Hot-path bookkeeping: the sweep makes no reference cycles, so Python's cycle collector has nothing
-# to find here; left on, it would rescan the whole graph again and again on a long one (time per op
-# grows with the graph). It is paused for the sweep and restored afterwards. Several threads may be
-# in backward at once: the first one in pauses it (if it was on), the last one out turns it back on.
+# Hot-path bookkeeping: the sweep makes no reference cycles, and Python's cycle collector would rescan
+# the whole graph again and again on a long one. It is paused for the sweep: the first thread in
+# pauses it (if it was on), the last one out turns it back on.
 _collector_lock = threading.Lock()
 _collector_pauses = 0
 _collector_was_on = False

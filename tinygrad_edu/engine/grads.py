@@ -50,8 +50,8 @@ class OnArrays:
         return g if owned else g.copy()
 
     def to_leaf(self, node: Any, g: np.ndarray, owned: bool) -> None:
-        # The first gradient is stored without a copy only when the engine made it; a later one is
-        # added in place, as PyTorch does (the user zeroes .grad between steps).
+        # stored without a copy only when the engine made it; a later one is added in place, as
+        # PyTorch does (the user zeroes .grad between steps)
         if node._grad is None:
             node._grad = function._wrap(g if owned else g.copy())
         else:
@@ -60,11 +60,7 @@ class OnArrays:
 
 
 class OnTensors:
-    """create_graph=True: gradients are Tensors with history, summed out of place.
-
-    An op's saved arrays are handed to its backward as the Tensors they came from (an input's array
-    as that input, the output's as the output), so the gradient's graph connects to the forward
-    graph; anything else an op saved is a constant there."""
+    """create_graph=True: gradients are Tensors with history, summed out of place."""
 
     in_place = False
 
@@ -86,8 +82,7 @@ class OnTensors:
         except TypeError as exc:
             if "Tensor" not in str(exc) and not str(exc).startswith("np."):
                 raise
-            # numpy refuses Tensors: the backward calls numpy functions (np.cos(x)) on what is now a
-            # Tensor. Only operators and Tensor methods can build the graph of a gradient.
+            # the backward calls numpy (np.cos(x)) on what is now a Tensor: no graph can come of it
             raise TypeError(
                 f"{type(ctx).__name__}.backward cannot run with create_graph=True: it calls numpy "
                 f"on a Tensor ({exc}). Write it with operators and Tensor methods (x.exp(), "
@@ -110,10 +105,9 @@ class OnTensors:
         return g
 
     def to_leaf(self, node: Any, g: Any, owned: bool) -> None:
-        # out of place: the gradient is a node of a graph, and the old one may be part of it. The
-        # first is a fresh array too (PyTorch clones it): g may be the very Tensor handed to another
-        # leaf (x + y gives both the same), the seed, or a view of a tensor of the gradient's graph
-        # (reshape), and a later backward without create_graph adds into .grad in place.
+        # out of place (the old .grad may be part of the graph); the first a fresh array too, as
+        # PyTorch clones it: g may be shared (x + y hands both the same) or a view (reshape), and a
+        # later plain backward adds into .grad in place
         node._grad = g + 0.0 if node._grad is None else node._grad + g
 
 

@@ -33,6 +33,42 @@ def unary(op: type) -> Callable:
     return method
 
 
+def unaries(*ops: type) -> tuple[Callable, ...]:
+    """`unary` for each op: `exp, log = unaries(Exp, Log)`."""
+    return tuple(unary(op) for op in ops)
+
+
+def operators(op: type) -> tuple[Callable, Callable]:
+    """`t op x` and the reflected `x op t`: `__add__, __radd__ = operators(Add)`."""
+    return binary(op), binary(op, reflected=True)
+
+
+def reduction(op: type) -> Callable:
+    """The method `t.sum(axis=None, keepdims=False)` for a reduction op, documented by the op."""
+
+    def method(self: Any, axis: Any = None, keepdims: bool = False) -> Any:
+        return op.apply(self, axis=axis, keepdims=keepdims)
+
+    method.__name__, method.__doc__ = op.__name__.lower(), op.__doc__
+    return method
+
+
+def along_axis(op: type, name: str) -> Callable:
+    """The method `t.softmax(axis=-1)` for an op along one axis, documented by the op."""
+
+    def method(self: Any, axis: int = -1) -> Any:
+        return op.apply(self, axis=axis)
+
+    method.__name__, method.__doc__ = name, op.__doc__
+    return method
+
+
+def comparisons() -> tuple[Callable, ...]:
+    """`<`, `<=`, `>`, `>=`, `==`, `!=`, in that order: bool tensors with no history."""
+    fns = (np.less, np.less_equal, np.greater, np.greater_equal, np.equal, np.not_equal)
+    return tuple(comparison(symbol, fn) for symbol, fn in zip(_COMPARISONS, fns, strict=True))
+
+
 def inplace_operator(op: type, ufunc: Any, operator: Callable) -> Callable:
     def method(self: Any, other: Any) -> Any:
         return inplace(self, op, ufunc, other, operator)
