@@ -95,6 +95,20 @@ class InputArrayIdentity(Op):
         return a
 
 
+class KeptMaskRelu(Op):
+    """out = max(0, a).    d(out)/da = 1 where a > 0, returned as the mask the op kept on ctx
+    (right only for a gradient of ones, and not a fresh array)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.mask = (a > 0).astype(a.dtype)
+        return a * ctx.mask
+
+    @staticmethod
+    def backward(ctx, grad):
+        return ctx.mask
+
+
 class ListExp(_Exp):
     """out = e^a.    d(out)/da = out, returned as a Python list."""
 
@@ -159,7 +173,12 @@ def test_another_dtype_raises_naming_the_op_the_input_and_both_dtypes() -> None:
 
 
 @pytest.mark.parametrize(
-    ("op", "what"), [(SavedOutputExp, "the saved output"), (InputArrayIdentity, "the input")]
+    ("op", "what"),
+    [
+        (SavedOutputExp, "the saved output"),
+        (InputArrayIdentity, "the input"),
+        (KeptMaskRelu, "an array kept on ctx"),
+    ],
 )
 def test_a_saved_or_input_array_instead_of_a_fresh_one_raises(op: type[Op], what: str) -> None:
     x = Tensor([1.0, 2.0], requires_grad=True)

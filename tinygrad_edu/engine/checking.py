@@ -46,8 +46,9 @@ def check_backward(ctx: Any, grad: Any, in_grads: tuple) -> None:
         AssertionError: naming the op, the input and the rule."""
     if not ctx._builtin or not isinstance(grad, np.ndarray):
         return
+    # every array the op holds: what it saved, its inputs, and what it keeps on ctx (a mask)
     saved = ctx._saved or ()
-    others = [*saved, *(getattr(p, "_data", None) for p in ctx.parents)]
+    others = [*saved, *(getattr(p, "_data", None) for p in ctx.parents), *vars(ctx).values()]
     others = [a for a in others if isinstance(a, np.ndarray) and a is not grad]
     for i, (parent, pg, need) in enumerate(
         zip(ctx.parents, in_grads, ctx.needs_input_grad, strict=True)
