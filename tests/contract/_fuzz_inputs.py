@@ -2,7 +2,7 @@
 
 Every strategy here draws `(value, kinds)`: the value, and the set of kinds of bad input it is (empty
 for a good one). `BAD_KINDS` lists them all; the tests report each kind they draw as a Hypothesis
-event (`pytest --hypothesis-show-statistics tests/test_fuzz.py` shows how often).
+event (`pytest --hypothesis-show-statistics tests/contract/test_fuzz.py` shows how often).
 """
 
 from __future__ import annotations

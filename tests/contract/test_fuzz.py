@@ -1,4 +1,4 @@
-"""Fuzz the whole public API with random programs of good and bad calls (tests/_fuzz_calls.py).
+"""Fuzz the whole public API with random programs of good and bad calls (tests/contract/_fuzz_calls.py).
 
 For every call, run on tinygrad_edu and on numpy:
 - a success equals numpy's result (shape, dtype, values, NaN for NaN), unless numpy refuses the
@@ -11,7 +11,7 @@ For every call, run on tinygrad_edu and on numpy:
 Each call runs in one of three modes: recording, `no_grad()`, or `detect_anomaly()` (where an op
 fails exactly when numpy's result has a NaN or an inf, with an AnomalyError naming it).
 
-`pytest --hypothesis-show-statistics tests/test_fuzz.py` lists the kinds of bad input drawn.
+`pytest --hypothesis-show-statistics tests/contract/test_fuzz.py` lists the kinds of bad input drawn.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Second derivatives of every op of the table (`tinygrad_edu.testing.op_table.OPS`), over the inputs that
-tests/_op_cases.py draws for the first-order tests (test_ops_table.py): `gradgradcheck` (central
+tests/support/op_cases.py draws for the first-order tests (test_ops_table.py): `gradgradcheck` (central
 differences of the first derivative against double backward) in float64, float32 kept end to end,
 the same first derivatives with and without create_graph, and PyTorch float64 as the oracle. Then
 ScatterAdd, the internal op that is index's gradient, differentiated up to the third order.

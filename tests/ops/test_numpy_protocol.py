@@ -1,8 +1,8 @@
 """numpy's own functions on Tensors (NEP 13 and 18): the course's numpy code records the graph.
 
-Every numpy function of `_numpy_cases.NUMPY_FUNCTIONS`, on the inputs its op-table row draws, gives
-the same values and the same gradients as the Tensor op, bit for bit (it is the same op); any other
-numpy function on a tensor that requires grad raises TypeError naming it.
+Every numpy function of `tests.support.numpy_cases.NUMPY_FUNCTIONS`, on the inputs its op-table row
+draws, gives the same values and the same gradients as the Tensor op, bit for bit (it is the same
+op); any other numpy function on a tensor that requires grad raises TypeError naming it.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Every op of the table (`tinygrad_edu.testing.op_table.OPS`) against its numpy reference (forward) and
 central differences (backward), over inputs drawn by Hypothesis: 0-d to 4-d shapes, broadcasting,
-constants on either side, axes, indices, ... (see tests/_op_cases.py).
+constants on either side, axes, indices, ... (see tests/support/op_cases.py).
 
 Besides the values, the invariants MyGrad checks: inputs are not mutated, each gradient has its
 tensor's dtype and shape, only inputs that require grad get one, and float32 stays float32.

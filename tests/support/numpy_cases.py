@@ -1,8 +1,8 @@
 """numpy's own functions on Tensors, each paired with the row of the op table it must dispatch to:
 `np.exp(t)` is `t.exp()`, `np.add(2.0, t)` is `2.0 + t`, `np.sum(t, axis=1)` is `t.sum(axis=1)`.
 
-The inputs come from that row's strategy (`_op_cases.cases`), so every numpy function is drawn
-exactly as its op is. Shared by tests/test_numpy_protocol.py and the PyTorch oracle.
+The inputs come from that row's strategy (`op_cases.cases`), so every numpy function is drawn
+exactly as its op is. Shared by tests/ops/test_numpy_protocol.py and the PyTorch oracle.
 """
 
 from __future__ import annotations

@@ -4,14 +4,17 @@ the rules for writing an op.
 Adding an op touches three files, in this order:
 1. its family's file in ops/ (unary.py, reduce.py, ...): the class, and its name in the file's
    `__all__` (ops/__init__.py imports every family's `__all__`; a new family file adds its line);
-2. tensor.py: one Tensor method that calls `_ops.<Name>.apply(...)` (for a loss: a function in
-   nn/loss.py);
+2. tensor.py: one Tensor method, a factory line of ops/dispatch.py (`exp = dispatch.unary(_ops.Exp)`,
+   `dispatch.binary(...)` for an operator) or a small method that calls `_ops.<Name>.apply(...)`
+   (for a loss: a function in nn/loss.py);
 3. tinygrad_edu/testing/op_table.py: one row (how it is called, its numpy reference, its input
    domains, its kind, its PyTorch name). The suites take everything per-op from the table: numpy,
    central differences of the first and second order, PyTorch, the fuzz and error tests.
-tests/test_ops_table.py fails if any of the three is missing.
+tests/ops/test_ops_table.py fails if any of the three is missing, and checking mode
+(engine/checking.py, turned on for the whole suite by tests/conftest.py) verifies the backward
+rules below on every call of every built-in op.
 
-The rules (tests/test_explain.py parses every row's docstring; the gradient suites run every
+The rules (tests/viz/test_explain.py parses every row's docstring; the gradient suites run every
 backward on arrays and, with create_graph, on Tensors):
 
 - The docstring states the math, which viz/formulas.py shows in graphs and explanations. Its first

@@ -1,7 +1,7 @@
 """A change of float dtype (`t.astype(np.float32)`): the values rounded to the new precision.
 
 Not in the op table: central differences cannot check a rounding to float32 (a step of 1e-6 is
-below its precision), so tests/test_trust.py checks it directly, and against PyTorch. Beside it, how
+below its precision), so tests/contract/test_trust.py checks it directly, and against PyTorch. Beside it, how
 any value becomes a Tensor's float array (`to_array`)."""
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ class Cast(Op):
     d(out)/da = 1, so da = grad cast back to a's dtype (the gradient of a float64 input stays
     float64 when the computation after it runs in float32)."""
 
-    internal = True  # no row in the op table (see above): its tests are in test_trust.py
+    internal = True  # no row in the op table (see above): tests/contract/test_trust.py tests it
     passes_values_through = True  # detect_anomaly: a nan in, a nan out, is not this op's doing
 
     @staticmethod

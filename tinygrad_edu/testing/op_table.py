@@ -5,7 +5,7 @@ The test suites iterate this table and take all their per-op metadata from it (t
 the fuzz families, the error tests), so an op added here is checked against numpy (forward),
 central differences (first and second order) and PyTorch over generated inputs, with no new test
 to write. Adding an op touches its op file, one Tensor method and one row here;
-tests/test_ops_table.py fails when one of the three is missing.
+tests/ops/test_ops_table.py fails when one of the three is missing.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ class Domain:
 
 
 # kind -> how many tensor inputs its ops take. The kind says which arguments a test draws besides
-# them (tests/_op_cases.py draws each kind; the fuzz suite has a family per kind).
+# them (tests/support/op_cases.py draws each kind; the fuzz suite has a family per kind).
 KINDS: dict[str, int] = {
     "elementwise": 1,  # nothing
     "binary": 2,  # two broadcastable inputs, either may be a Python number or a numpy array
@@ -63,7 +63,7 @@ class OpSpec:
     - `torch`: PyTorch's counterpart, for the oracle tests: a name in the torch module ("exp",
       "nn.functional.leaky_relu"), or None when `call` itself runs on torch tensors (`a + b`,
       `a.reshape(shape)`). torch's other conventions (dim for axis, ...) are translated per kind
-      by tests/test_oracle_torch.py; the table itself never imports torch."""
+      by tests/contract/test_oracle_torch.py; the table itself never imports torch."""
 
     name: str
     function: type[Function]
