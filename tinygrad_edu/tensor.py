@@ -283,7 +283,7 @@ class Tensor:
         out._counter = versions.version_counter(self)
         return out
 
-    # Arithmetic (ops/arithmetic.py, ops/matmul.py), each operator made by ops/dispatch.py's binary
+    # Arithmetic (ops/arithmetic.py, ops/matmul.py): each operator made by ops/dispatch.py's `binary`
     __add__, __radd__ = dispatch.operators(_ops.Add)
     __sub__, __rsub__ = dispatch.operators(_ops.Sub)
     __mul__, __rmul__ = dispatch.operators(_ops.Mul)

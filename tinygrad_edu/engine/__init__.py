@@ -1,5 +1,4 @@
 """The engine, below Tensor: an op (`function.py`), grad mode (`grad_mode.py`), version counters
-(`versions.py`), the one backward sweep (`backprop.py`) and anomaly mode (`anomaly.py`).
-
-Imports go one way: nothing here imports `tensor.py` or `ops/`; tensor.py tells the engine which
-class to make results of (`function.use_tensor_class`)."""
+(`versions.py`), the one backward sweep (`backprop.py`) with its two ways of holding gradients
+(`grads.py`), and anomaly and checking modes (`anomaly.py`, `checking.py`) as hooks. Nothing here
+imports tensor.py or ops/: tensor.py hands its class over (`function.use_tensor_class`)."""
