@@ -41,8 +41,9 @@ class AnomalyError(RuntimeError):
 
 
 # ----------------------------------------------------------------------------------------------
-# The mode: per thread. While some thread has it on, the checks below are hooks the engine calls
-# after every op and every backward step (engine/function.py); with nobody using it, they cost nothing.
+# The mode: per thread. While some thread has it on, the checks below are hooks (the lists of
+# engine/function.py: forward hooks run after every op, backward hooks in backprop.py's sweep); with
+# nobody using it, they cost nothing.
 
 
 _mode = ThreadFlag(False)
