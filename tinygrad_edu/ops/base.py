@@ -116,9 +116,12 @@ def values(x: Any) -> np.ndarray:
 
 def shape_of(x: Any) -> tuple[int, ...]:
     """The shape of an op argument (a Python number has shape ())."""
-    if type(x) is np.ndarray or is_tensor(x):
+    kind = type(x)
+    if kind is np.ndarray:
         return x.shape
-    return () if type(x) in _NUMBERS else np.shape(x)
+    if kind in _NUMBERS:  # before is_tensor: `x * 1.0001` asks this once per op
+        return ()
+    return x.shape if is_tensor(x) else np.shape(x)
 
 
 def not_numbers(op: str, other: Any) -> TypeError:
