@@ -41,16 +41,13 @@ class Tensor:
         name: a label for graph drawings and error messages.
     """
 
-    __slots__ = (
-        "__weakref__",
-        "_counter",  # the version counter (engine/versions.py), made on the first in-place write
-        "_ctx",  # the op that made this tensor, None for a leaf
-        "_data",
-        "_grad",
-        "_retains_grad",
-        "name",
-        "requires_grad",
-    )
+    # What every op's result sets goes in slots; the rest is rarely set (a leaf's .grad, a name, a
+    # version counter) and reads its default from the class until then: fewer writes per op.
+    __slots__ = ("__dict__", "__weakref__", "_ctx", "_data", "requires_grad")
+    _grad: Tensor | None = None
+    _counter: Any = None  # the version counter (engine/versions.py), made on the first write
+    _retains_grad = False
+    name: str | None = None
 
     # Defining __eq__ (elementwise, as numpy) would remove hashing; tensors hash by identity.
     __hash__ = object.__hash__
@@ -59,7 +56,8 @@ class Tensor:
         self, data: Any, requires_grad: bool = False, dtype: Any = None, name: str | None = None
     ) -> None:
         _blank(self, to_array(data, dtype))
-        self.name = name
+        if name is not None:
+            self.name = name
         if requires_grad:
             self.requires_grad_(True)
 
@@ -67,9 +65,7 @@ class Tensor:
     def _wrap(cls, array: np.ndarray) -> Tensor:
         """The internal constructor: wraps an array the engine made, without a copy."""
         t = _new(cls)
-        t._data = array  # the same attributes as _blank's, written out: this runs once per op
-        t._grad = t._ctx = t._counter = t.name = None
-        t.requires_grad = t._retains_grad = False
+        t._data, t._ctx, t.requires_grad = array, None, False
         return t
 
     # numpy's own functions on a Tensor come here: `np.exp(t)`, `np.dot(W, X)`, `ndarray + t`
@@ -392,10 +388,8 @@ class Tensor:
 
 
 def _blank(t: Tensor, array: np.ndarray) -> None:
-    """Every attribute of a new tensor, written once for both constructors."""
-    t._data = array
-    t._grad = t._ctx = t._counter = t.name = None
-    t.requires_grad = t._retains_grad = False
+    """The attributes of a new tensor (the others keep the class's defaults until set)."""
+    t._data, t._ctx, t.requires_grad = array, None, False
 
 
 function.use_tensor_class(Tensor)

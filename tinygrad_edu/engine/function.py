@@ -188,12 +188,10 @@ def _finish(
     saved (`watch`: an argument was written in place before, or is a numpy array), call hooks."""
     if type(out) is not np.ndarray:
         out = _as_output(type(ctx), out, ctx)
-    # Tensor._wrap(out), written out: this runs once per op (the attributes the engine reads and
-    # writes on a tensor are these: _data, _grad, _ctx, _counter, name, requires_grad, _retains_grad)
+    # Tensor._wrap(out), written out: this runs once per op. (A tensor's slots are _data, _ctx and
+    # requires_grad; _grad, _counter, name and _retains_grad keep their class defaults until set.)
     result = _new(_tensor)
     result._data = out
-    result._grad = result._ctx = result._counter = result.name = None
-    result._retains_grad = False
     # a view of an input's memory, or an input itself: the two share one version counter
     if out.base is not None or (
         arrays
@@ -205,14 +203,13 @@ def _finish(
         if kwargs:
             ctx.forward_kwargs = kwargs
         ctx.seq = next(_creation_order)
-        result.requires_grad = True
-        result._ctx = ctx
+        result._ctx, result.requires_grad = ctx, True
         if ctx._saved:
             ctx._epoch = versions.last_write
             if watch:
                 versions.remember_versions(ctx, args, result)
     else:
-        result.requires_grad = False
+        result._ctx, result.requires_grad = None, False
     if forward_hooks:
         for hook in forward_hooks:
             hook(ctx, arrays, result)
