@@ -77,6 +77,9 @@ def _sweep(
     root: Any, seed: Any, inputs: tuple | None, trace: Trace | None, how: Any
 ) -> list | None:
     wanted = None if inputs is None else {t: i for i, t in enumerate(inputs)}
+    # grad(): only the ops on a path to an input run (the others keep their saved values), as in
+    # PyTorch, so grad(J, h) of a non-leaf h leaves the graph below h for a later backward
+    needed, runs = (None, None) if inputs is None else _on_a_path(root, wanted)
     results: list = [None] * (len(inputs) if inputs is not None else 0)
     grads = {root: seed}  # a node's gradient so far; Tensors hash by identity
     # Hot-path bookkeeping (arrays only): the gradients the engine may add into in place, made by it
@@ -87,7 +90,7 @@ def _sweep(
     heap: list = []
     # Hot-path bookkeeping: the next node, when it is the only one waiting (a chain), skips the heap
     node = None
-    if root._ctx is None:
+    if root._ctx is None or (runs is not None and root not in runs):
         leaves.append(root)
     else:
         node = root
@@ -137,6 +140,8 @@ def _sweep(
                 parent_ctx = parent._ctx
                 if parent_ctx is not None and parent_ctx.seq < seq:
                     parent = seen_by(parent, seq)
+            if needed is not None and parent not in needed:
+                continue
             data = parent._data
             # A built-in op's gradient has its input's shape (checking mode verifies it); anything
             # else (a user's op, numpy's scalar for a 0-d result, another dtype) is converted here.
@@ -152,8 +157,8 @@ def _sweep(
             if stored is None:
                 grads[parent] = pg
                 parent_ctx = parent._ctx
-                if parent_ctx is None:
-                    leaves.append(parent)
+                if parent_ctx is None or (runs is not None and parent not in runs):
+                    leaves.append(parent)  # a leaf, or an input of grad() with nothing to run below
                     # a leaf keeps a built-in op's fresh array as its gradient, without a copy
                     if (
                         in_place
@@ -193,6 +198,36 @@ def _sweep(
         elif leaf in wanted:
             results[wanted[leaf]] = how.hand_out(g, leaf in owned)
     return results if inputs is not None else None
+
+
+def _on_a_path(root: Any, inputs: dict) -> tuple[set, set]:
+    """The nodes from which one of `inputs` can be reached (the inputs included), and those of
+    them whose backward must run (some parent is such a node too), walked once."""
+    needed, runs, done, stack = set(), set(), set(), [root]
+    while stack:
+        node = stack[-1]
+        ctx = node._ctx
+        parents = () if ctx is None else _recorded_parents(ctx)
+        waiting = [p for p in parents if p not in done]
+        if waiting:
+            stack.extend(waiting)
+            continue
+        stack.pop()
+        if node not in done:
+            done.add(node)
+            if any(p in needed for p in parents):
+                needed.add(node)
+                runs.add(node)
+            elif node in inputs:
+                needed.add(node)
+    return needed, runs
+
+
+def _recorded_parents(ctx: Any) -> list:
+    parents = [p for p, need in zip(ctx.parents, ctx.needs_input_grad, strict=True) if need]
+    if versions.rewritten:
+        parents = [seen_by(p, ctx.seq) for p in parents]
+    return parents
 
 
 def _only_once(pg: np.ndarray, grads: tuple) -> bool:

@@ -134,7 +134,13 @@ class Function:
             out = cls.forward(ctx, *arrays, **kwargs)
         except (ValueError, TypeError, IndexError, OverflowError) as exc:
             raise _forward_failed(cls, exc, arrays, kwargs) from None
-        return _finish(ctx, out, args, arrays, True in needs, watch, kwargs)
+        if type(out) is not np.ndarray:
+            out = _as_output(cls, out, ctx)
+        # an int or bool result (a user's mask) has no gradient, as in PyTorch; a numpy array given
+        # as a keyword is watched like one given in order
+        record = True in needs and out.dtype.kind == "f"
+        watch = watch or any(type(v) is np.ndarray for v in kwargs.values())
+        return _finish(ctx, out, args, arrays, record, watch, kwargs)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"
@@ -207,7 +213,9 @@ def _finish(
         if ctx._saved:
             ctx._epoch = versions.last_write
             if watch:
-                versions.remember_versions(ctx, args, result)
+                versions.remember_versions(
+                    ctx, (*args, *kwargs.values()) if kwargs else args, result
+                )
     else:
         result._ctx, result.requires_grad = None, False
     if forward_hooks:

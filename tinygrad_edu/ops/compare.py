@@ -9,7 +9,7 @@ import numpy as np
 
 from tinygrad_edu.broadcast import check_broadcast
 from tinygrad_edu.engine.function import is_tensor
-from tinygrad_edu.ops.base import not_numbers, operand
+from tinygrad_edu.ops.base import not_numbers
 
 __all__: list[str] = []
 
@@ -17,12 +17,19 @@ __all__: list[str] = []
 def compare(t: Any, other: Any, op: str, fn: Any) -> Any:
     """`fn(t, other)` (np.less, np.equal, ...) as a bool Tensor; NotImplemented for an operand
     Python should offer to the other side."""
-    value = operand(t, other)
-    if value is NotImplemented:
-        if isinstance(other, np.ndarray):  # numpy handed it here: nobody else will name the op
-            raise not_numbers(op, other)
-        return NotImplemented
-    b = value._data if is_tensor(value) else value
+    if is_tensor(other):
+        b = other._data
+    elif type(other) in (int, float, bool):
+        b = other
+    else:  # as numpy compares: in the wider dtype, not cast to the tensor's (float32 0.1 != 0.1)
+        try:
+            b = np.asarray(other)
+        except (TypeError, ValueError):
+            b = None
+        if b is None or b.dtype.kind not in "biuf":
+            if isinstance(other, np.ndarray):  # numpy handed it here: nobody else will name it
+                raise not_numbers(op, other)
+            return NotImplemented
     if isinstance(b, np.ndarray) and b.shape != t.shape:
         check_broadcast(op, t.shape, b.shape)
     try:

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.engine import function
-from tinygrad_edu.engine.function import apply1, apply2
+from tinygrad_edu.engine.function import apply1, apply2, is_tensor
 from tinygrad_edu.ops.base import not_numbers, operand
 from tinygrad_edu.ops.compare import compare
 from tinygrad_edu.ops.inplace import inplace
@@ -122,7 +122,10 @@ def binary(op: type, reflected: bool = False, operator: bool = True) -> Callable
             if reflected or not operator or isinstance(other, np.ndarray):
                 raise not_numbers(f"{op.name} ({op.symbol})", other)
             return NotImplemented
-        return apply2(op, value, self) if reflected else apply2(op, self, value)
+        a, b = (value, self) if reflected else (self, value)
+        if not matmul and is_tensor(value) and a._data.dtype is not b._data.dtype:
+            a, b = _promote(a, b)  # a Tensor subclass: not caught by the checks above
+        return apply2(op, a, b)
 
     spelled = {"Div": "truediv"}.get(op.__name__, op.__name__.lower())
     method.__name__ = f"__{'r' if reflected else ''}{spelled}__" if operator else spelled

@@ -42,6 +42,8 @@ def inplace(t: Any, op: type, ufunc: Any, other: Any, operator: Callable) -> Any
             raise not_numbers(f"{op.name} ({symbol})", other)
     try:
         ufunc(t._data, value, out=t._data)
+    except OverflowError:  # a Python int beyond float64, e.g. 10**400
+        raise ValueError(f"{symbol}: {value!r:.40} is too large for a {t.dtype} tensor") from None
     except (ValueError, TypeError) as exc:
         if isinstance(exc, ValueError):
             shape = check_broadcast(symbol, t.shape, np.shape(value))
@@ -86,11 +88,25 @@ def _recorded(t: Any, op: type, other: Any, operator: Callable, symbol: str) -> 
             f"{t.shape}; an in-place op cannot change a tensor's shape (write `t = t {op.symbol} x` "
             "for a new tensor)"
         )
-    ctx = result._ctx
-    if ctx._saved:  # the op keeps the old values for its backward, not the memory
-        ctx._saved = tuple(s.copy() if s is t._data else s for s in ctx._saved)
-    np.copyto(t._data, result._data, casting="same_kind")
+    ctx, prev, memory = result._ctx, old._ctx, t._data
+    saved = ctx._saved
+    # The old values, wherever a backward needs them (this op's saved input, or the output the op
+    # that made `t` saved), become a copy that `old` holds: the gradients, second ones included,
+    # are then computed with them. Every other op that saved this memory sees the write below.
+    if (saved and any(s is memory for s in saved)) or (
+        prev is not None and prev._saved and any(s is memory for s in prev._saved)
+    ):
+        before = memory.copy()
+        ctx._saved = tuple(before if s is memory else s for s in saved) if saved else saved
+        if prev is not None and prev._saved:
+            prev._saved = tuple(before if s is memory else s for s in prev._saved)
+        old._data, old._counter = before, None
+    np.copyto(memory, result._data, casting="same_kind")
     versions.increment_version(t)
+    if saved:
+        # its saved output is `t` now (so create_graph hands `t` to its backward), as of this write
+        ctx._saved = tuple(memory if s is result._data else s for s in ctx._saved)
+        ctx._epoch, ctx._out_version = versions.last_write, t._counter[0]
     ctx.replaced = old
     versions.rewritten = True
     t._ctx, t.requires_grad = ctx, True
