@@ -357,3 +357,19 @@ def test_the_sweep_never_adds_into_a_users_array_even_with_the_mode_off(
     (y.sum() + s).backward()
     np.testing.assert_allclose(y.numpy(), [E1, E2])  # unchanged: a user's array is never owned
     np.testing.assert_allclose(x.grad.numpy(), [E1 + 1, E2 + 1])
+
+
+class TwoGradientsExp(_Exp):
+    """out = e^a.    d(out)/da = out, returned twice for one input."""
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * out, grad * out
+
+
+def test_a_wrong_number_of_gradients_raises_naming_the_op() -> None:
+    # the sweep counts only a user's op's gradients: a built-in op's count is this mode's to check
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    msg = _contract_error(lambda: TwoGradientsExp.apply(x).sum().backward())
+    assert msg.startswith("TwoGradientsExp.backward returned 2 gradients for 1 inputs")

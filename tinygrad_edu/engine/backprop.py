@@ -17,7 +17,6 @@ from __future__ import annotations
 import gc
 import threading
 from collections.abc import Callable
-from contextlib import nullcontext
 from heapq import heappop, heappush
 from typing import Any
 
@@ -59,18 +58,20 @@ def run_backward(
     Raises:
         RuntimeError: a backward broke its contract, a saved tensor was modified in place, or the
             graph was freed by an earlier backward."""
-    if create_graph:
-        if trace is not None:
-            raise ValueError("run_backward: trace cannot watch a sweep with create_graph=True")
-        how: OnArrays | OnTensors = OnTensors(retain_graph)
-    else:
-        how = OnArrays(retain_graph)
+    if create_graph and trace is not None:
+        raise ValueError("run_backward: trace cannot watch a sweep with create_graph=True")
     _pause_collector()
     try:
-        with enable_grad() if create_graph else nullcontext():
+        if not create_graph:
+            return _sweep(root, grad, inputs, trace, _ON_ARRAYS[bool(retain_graph)])
+        with enable_grad():
+            how = OnTensors(retain_graph)
             return _sweep(root, how.seed(grad), inputs, trace, how)
     finally:
         _resume_collector()
+
+
+_ON_ARRAYS = {False: OnArrays(False), True: OnArrays(True)}  # it keeps nothing else: made once
 
 
 def _sweep(
@@ -115,10 +116,12 @@ def _sweep(
             in_grads = ctx.backward(ctx, g)
         else:
             in_grads = how.call(ctx, node, g)
-        parents = ctx.parents
+        parents, builtin = ctx.parents, ctx._builtin
         if type(in_grads) is not tuple:
             in_grads = (in_grads,)
-        if len(in_grads) != len(parents):
+        # a built-in op returns one gradient per input (checking mode verifies it); a user's op is
+        # checked here
+        if not builtin and len(in_grads) != len(parents):
             raise RuntimeError(
                 f"{type(ctx).__name__}.backward returned {len(in_grads)} gradients for "
                 f"{len(parents)} inputs; return one per input (None where none is needed)"
@@ -130,9 +133,8 @@ def _sweep(
             ctx._saved = None
         pairs = [] if trace is not None else None
         following = None
-        builtin = ctx._builtin
         seq = ctx.seq
-        # The lengths were checked above; zip(strict=True) would check again at twice the cost.
+        # The lengths were checked (or are checked by checking mode); zip(strict=True) costs twice.
         for parent, pg, need in zip(parents, in_grads, ctx.needs_input_grad):  # noqa: B905
             if not need or pg is None:
                 continue

@@ -46,6 +46,11 @@ def check_backward(ctx: Any, grad: Any, in_grads: tuple) -> None:
         AssertionError: naming the op, the input and the rule."""
     if not ctx._builtin or not isinstance(grad, np.ndarray):
         return
+    if len(in_grads) != len(ctx.parents):  # the sweep does not count a built-in op's gradients
+        raise AssertionError(
+            f"{type(ctx).__name__}.backward returned {len(in_grads)} gradients for "
+            f"{len(ctx.parents)} inputs; one per input (None where none is needed)"
+        )
     # every array the op holds: what it saved, its inputs, and what it keeps on ctx (a mask)
     saved = ctx._saved or ()
     others = [*saved, *(getattr(p, "_data", None) for p in ctx.parents), *vars(ctx).values()]

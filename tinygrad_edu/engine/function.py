@@ -136,10 +136,8 @@ class Function:
             raise _forward_failed(cls, exc, arrays, kwargs) from None
         if type(out) is not np.ndarray:
             out = _as_output(cls, out, ctx)
-        # an int or bool result (a user's mask) has no gradient, as in PyTorch; a numpy array given
-        # as a keyword is watched like one given in order
+        # an int or bool result (a user's mask) has no gradient, as in PyTorch
         record = True in needs and out.dtype.kind == "f"
-        watch = watch or any(type(v) is np.ndarray for v in kwargs.values())
         return _finish(ctx, out, args, arrays, record, watch, kwargs)
 
     def __repr__(self) -> str:
@@ -212,10 +210,11 @@ def _finish(
         result._ctx, result.requires_grad = ctx, True
         if ctx._saved:
             ctx._epoch = versions.last_write
+            if kwargs:  # a numpy array given as a keyword is watched like one given in order
+                args = (*args, *kwargs.values())
+                watch = watch or np.ndarray in map(type, args)
             if watch:
-                versions.remember_versions(
-                    ctx, (*args, *kwargs.values()) if kwargs else args, result
-                )
+                versions.remember_versions(ctx, args, result)
     else:
         result._ctx, result.requires_grad = None, False
     if forward_hooks:

@@ -34,9 +34,6 @@ class OnArrays:
     def __init__(self, retain_graph: bool) -> None:
         self.retain_graph = retain_graph
 
-    def seed(self, grad: Any) -> np.ndarray:
-        return grad
-
     def convert(self, ctx: Any, parent: Any, pg: Any) -> np.ndarray:
         """A gradient as an array of the parent's shape and dtype, or an error naming the op."""
         data = parent._data
