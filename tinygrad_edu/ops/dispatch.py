@@ -10,7 +10,6 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu.engine import function
 from tinygrad_edu.engine.function import apply1, apply2, is_tensor
 from tinygrad_edu.ops.base import not_numbers, operand
 from tinygrad_edu.ops.compare import compare
@@ -97,20 +96,14 @@ def binary(op: type, reflected: bool = False, operator: bool = True) -> Callable
     t.maximum(x))."""
     matmul = op is MatMul  # matmul refuses 0-d operands, and its error says to use * instead
 
-    def method(self: Any, other: Any) -> Any:
-        if reflected:
-            a, b = other, self
-        else:
-            a, b = self, other
-        ta, tb, Tensor = type(a), type(b), function._tensor
-        if ta is Tensor:
-            if tb in _SCALARS and not matmul:  # the commonest cases: x * 1.0001, W @ A + b
-                return apply2(op, a, b)
-            if tb is Tensor:
-                if a._data.dtype is not b._data.dtype and not matmul:
-                    a, b = _promote(a, b)
-                return apply2(op, a, b)
-        elif ta in _SCALARS and tb is Tensor and not matmul:
+    def method(self: Any, other: Any) -> Any:  # self is the Tensor, on the right when reflected
+        kind = type(other)
+        if kind in _SCALARS and not matmul:  # the commonest cases: x * 1.0001, 1 - A
+            return apply2(op, other, self) if reflected else apply2(op, self, other)
+        if kind is type(self):  # two tensors (W @ A, Z + b): PyTorch's promotion if dtypes differ
+            a, b = (other, self) if reflected else (self, other)
+            if a._data.dtype is not b._data.dtype and not matmul:
+                a, b = _promote(a, b)
             return apply2(op, a, b)
         if matmul and type(other) in _SCALARS:
             # a 0-d array stands in for the number (converting it could fail for an int like 10**400)
@@ -124,7 +117,7 @@ def binary(op: type, reflected: bool = False, operator: bool = True) -> Callable
             return NotImplemented
         a, b = (value, self) if reflected else (self, value)
         if not matmul and is_tensor(value) and a._data.dtype is not b._data.dtype:
-            a, b = _promote(a, b)  # a Tensor subclass: not caught by the checks above
+            a, b = _promote(a, b)  # a Tensor of another class (a subclass)
         return apply2(op, a, b)
 
     spelled = {"Div": "truediv"}.get(op.__name__, op.__name__.lower())
