@@ -18,7 +18,6 @@ from tinygrad_edu.engine import backprop, function, versions
 from tinygrad_edu.ops import dispatch, inplace, numpy_protocol
 from tinygrad_edu.ops.cast import float_dtype, to_array
 
-_SCALARS = (int, float, bool)
 _new = object.__new__
 
 
@@ -65,7 +64,7 @@ class Tensor:
     def _wrap(cls, array: np.ndarray) -> Tensor:
         """The internal constructor: wraps an array the engine made, without a copy."""
         t = _new(cls)
-        t._data, t._ctx, t.requires_grad = array, None, False
+        _blank(t, array)
         return t
 
     # numpy's own functions on a Tensor come here: `np.exp(t)`, `np.dot(W, X)`, `ndarray + t`
@@ -330,9 +329,10 @@ class Tensor:
     __lt__, __le__, __gt__, __ge__, __eq__, __ne__ = dispatch.comparisons()  # type: ignore[assignment]
 
     # Elementwise functions (ops/unary.py, ops/activations.py, ops/arithmetic.py)
-    __neg__, __abs__, abs, exp, log, sqrt = dispatch.unaries(
-        _ops.Neg, _ops.Abs, _ops.Abs, _ops.Exp, _ops.Log, _ops.Sqrt
+    __neg__, __abs__, exp, log, sqrt = dispatch.unaries(
+        _ops.Neg, _ops.Abs, _ops.Exp, _ops.Log, _ops.Sqrt
     )
+    abs = __abs__
     sigmoid, tanh, relu = dispatch.unaries(_ops.Sigmoid, _ops.Tanh, _ops.ReLU)
 
     def __pos__(self) -> Tensor:

@@ -23,8 +23,6 @@ from tinygrad_edu.engine.grad_mode import is_grad_enabled
 from tinygrad_edu.ops.base import not_numbers, operand
 from tinygrad_edu.ops.movement import plain_index
 
-_SCALARS = (int, float, bool)
-
 
 def inplace(t: Any, op: type, ufunc: Any, other: Any, operator: Callable) -> Any:
     """`t op= other`: `ufunc(t, other, out=t)` when nothing is recorded, else `operator(t, other)`
@@ -32,14 +30,11 @@ def inplace(t: Any, op: type, ufunc: Any, other: Any, operator: Callable) -> Any
     symbol = f"{op.symbol}="
     if is_grad_enabled() and (t.requires_grad or (is_tensor(other) and other.requires_grad)):
         return _recorded(t, op, other, operator, symbol)
-    if is_tensor(other):
-        value = other._data
-    elif type(other) in _SCALARS:
-        value = other
-    else:
-        value = operand(t, other)
-        if value is NotImplemented:
-            raise not_numbers(f"{op.name} ({symbol})", other)
+    value = operand(t, other)
+    if value is NotImplemented:
+        raise not_numbers(f"{op.name} ({symbol})", other)
+    if is_tensor(value):
+        value = value._data
     try:
         ufunc(t._data, value, out=t._data)
     except OverflowError:  # a Python int beyond float64, e.g. 10**400
