@@ -16,6 +16,7 @@ from tinygrad_edu.autograd import (
     locate_wrong_op,
     numerical_grad,
 )
+from tinygrad_edu.compiled import JitWarning, jit
 from tinygrad_edu.engine.anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled
 from tinygrad_edu.engine.function import Function
 from tinygrad_edu.engine.grad_mode import (
@@ -32,6 +33,7 @@ __all__ = [
     "AnomalyError",
     "Function",
     "GradcheckError",
+    "JitWarning",
     "Tensor",
     "WrongOp",
     "__version__",
@@ -42,6 +44,7 @@ __all__ = [
     "gradgradcheck",
     "is_anomaly_enabled",
     "is_grad_enabled",
+    "jit",
     "locate_wrong_op",
     "no_grad",
     "numerical_grad",

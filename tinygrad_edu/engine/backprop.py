@@ -62,15 +62,18 @@ def run_backward(
         raise ValueError("run_backward: trace cannot watch a sweep with create_graph=True")
     _pause_collector()
     try:
-        if not create_graph:
+        if create_graph:
+            how = OnTensors(retain_graph)
+        elif watcher is None or (how := watcher(retain_graph)) is None:
             return _sweep(root, grad, inputs, trace, _ON_ARRAYS[bool(retain_graph)])
         with enable_grad():
-            how = OnTensors(retain_graph)
             return _sweep(root, how.seed(grad), inputs, trace, how)
     finally:
         _resume_collector()
 
 
+# The compiled step's trace sets this to its strategy maker while it watches a step (compiled/trace.py)
+watcher: Callable[[bool], Any] | None = None
 _ON_ARRAYS = {False: OnArrays(False), True: OnArrays(True)}  # it keeps nothing else: made once
 
 

@@ -218,6 +218,8 @@ def _finish(
     else:
         result._ctx, result.requires_grad = None, False
     if forward_hooks:
+        if result._ctx is None:  # the tools see what the op ran on, recorded or not (jit)
+            ctx.parents, ctx.forward_kwargs = args, kwargs or {}
         for hook in forward_hooks:
             hook(ctx, arrays, result)
     return result

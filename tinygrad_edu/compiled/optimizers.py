@@ -1,0 +1,129 @@
+"""The optimizers' updates as in-place numpy calls, in the order optim.py computes them, so that the
+program's parameters get the same bits: `W -= lr * dW` is `multiply(lr, dW, u); subtract(W, u, W)`.
+
+Adam's step count t is state read at every call (`adam_corrections` adds 1 and returns 1 - beta^t),
+not a number baked into the program. An optimizer of another class has its own `update` called on
+the arrays (an opaque call).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from tinygrad_edu import optim
+from tinygrad_edu.compiled.program import Instr, Lit, Value
+from tinygrad_edu.engine.grad_mode import no_grad
+from tinygrad_edu.engine.versions import increment_version
+
+
+def traced_step(tracer: Any, step: Any) -> Any:
+    """`Optimizer.step` while a step is traced: the eager update, and its instructions."""
+
+    def traced(opt: Any) -> None:
+        if not tracer.mine():
+            return step(opt)
+        tracer.optimizers.append(opt)
+        with no_grad():
+            for p, state in zip(opt.params, opt.state, strict=True):
+                tracer.touch(p)
+                if p._grad is None:
+                    continue
+                W, dW = tracer.of_tensor(p), tracer.grad_value(p)
+                S = tracer.state_dict(state)
+                opt.update(p._data, p._grad._data, state)
+                increment_version(p)
+                tracer.bumps.append(p)
+                emit = _LOWERED.get(type(opt))
+                if emit is None:
+                    tracer.instrs.append(
+                        Instr("update", opt.update, [W, dW, S], [], op=type(opt).__name__,
+                              writes=[W], info=opt)
+                    )  # fmt: skip
+                    continue
+                arrays = {k: tracer.state_array(state, k) for k in ("v", "s") if k in state}
+                emit(tracer, opt, W, dW, S, arrays)
+        return None
+
+    return traced
+
+
+def _box(x: float, like: Value) -> Lit:
+    return Lit(np.asarray(x, dtype=like.dtype))
+
+
+def _out(tracer: Any, fn: Any, args: list, target: Value, op: str) -> None:
+    tracer.instrs.append(Instr("out", fn, args, [target], op=op, writes=[target]))
+
+
+def _tmp(tracer: Any, fn: Any, args: list, like: Value, op: str) -> Value:
+    return tracer.new("out", fn, args, np.empty(like.shape, like.dtype), op)
+
+
+def _sgd(tracer: Any, opt: Any, W: Value, dW: Value, S: Value, arrays: dict) -> None:
+    u = _tmp(tracer, np.multiply, [_box(opt.lr, W), dW], W, "SGD: lr * dW")
+    _out(tracer, np.subtract, [W, u], W, "SGD: W -= lr * dW")
+
+
+def _momentum(tracer: Any, opt: Any, W: Value, dW: Value, S: Value, arrays: dict) -> None:
+    v = arrays["v"]
+    _out(tracer, np.multiply, [v, _box(opt.beta, v)], v, "Momentum: v *= beta")
+    u = _tmp(tracer, np.multiply, [_box(1 - opt.beta, v), dW], v, "Momentum: (1 - beta) dW")
+    _out(tracer, np.add, [v, u], v, "Momentum: v += (1 - beta) dW")
+    u = _tmp(tracer, np.multiply, [_box(opt.lr, W), v], W, "Momentum: lr v")
+    _out(tracer, np.subtract, [W, u], W, "Momentum: W -= lr v")
+
+
+def _squares(tracer: Any, s: Value, beta: float, dW: Value, name: str) -> None:
+    _out(tracer, np.multiply, [s, _box(beta, s)], s, f"{name}: s *= beta")
+    sq = _tmp(tracer, np.square, [dW], s, f"{name}: dW^2")
+    u = _tmp(tracer, np.multiply, [_box(1 - beta, s), sq], s, f"{name}: (1 - beta) dW^2")
+    _out(tracer, np.add, [s, u], s, f"{name}: s += (1 - beta) dW^2")
+
+
+def _rmsprop(tracer: Any, opt: Any, W: Value, dW: Value, S: Value, arrays: dict) -> None:
+    s = arrays["s"]
+    _squares(tracer, s, opt.beta, dW, "RMSprop")
+    u = _tmp(tracer, np.multiply, [_box(opt.lr, W), dW], W, "RMSprop: lr dW")
+    r = _tmp(tracer, np.sqrt, [s], s, "RMSprop: sqrt(s)")
+    r2 = _tmp(tracer, np.add, [r, _box(opt.eps, s)], s, "RMSprop: sqrt(s) + eps")
+    step = _tmp(tracer, np.divide, [u, r2], W, "RMSprop: lr dW / (sqrt(s) + eps)")
+    _out(tracer, np.subtract, [W, step], W, "RMSprop: W -= ...")
+
+
+def adam_corrections(state: dict, beta1: float, beta2: float) -> tuple[float, float]:
+    """Adam's count t, added 1 in the state as optim.Adam does; returns 1 - beta1^t, 1 - beta2^t."""
+    t = state["t"] = state.get("t", 0) + 1
+    return 1 - beta1**t, 1 - beta2**t
+
+
+def _adam(tracer: Any, opt: Any, W: Value, dW: Value, S: Value, arrays: dict) -> None:
+    v, s = arrays["v"], arrays["s"]
+    instr = Instr("new", adam_corrections, [S, Lit(opt.beta1), Lit(opt.beta2)], [], op="Adam: t")
+    instr.writes = [S]
+    c1, c2 = (Value("tmp", None, None, name) for name in ("c1", "c2"))
+    c1.producer = c2.producer = instr
+    instr.outs = [c1, c2]
+    tracer.instrs.append(instr)
+    _out(tracer, np.multiply, [v, _box(opt.beta1, v)], v, "Adam: v *= beta1")
+    u = _tmp(tracer, np.multiply, [_box(1 - opt.beta1, v), dW], v, "Adam: (1 - beta1) dW")
+    _out(tracer, np.add, [v, u], v, "Adam: v += (1 - beta1) dW")
+    _squares(tracer, s, opt.beta2, dW, "Adam")
+    vc = _tmp(tracer, np.divide, [v, c1], v, "Adam: v_c = v / (1 - beta1^t)")
+    sc = _tmp(tracer, np.divide, [s, c2], s, "Adam: s_c = s / (1 - beta2^t)")
+    lv = _tmp(tracer, np.multiply, [_box(opt.lr, W), vc], W, "Adam: lr v_c")
+    r = _tmp(tracer, np.sqrt, [sc], s, "Adam: sqrt(s_c)")
+    r2 = _tmp(tracer, np.add, [r, _box(opt.eps, s)], s, "Adam: sqrt(s_c) + eps")
+    step = _tmp(tracer, np.divide, [lv, r2], W, "Adam: lr v_c / (sqrt(s_c) + eps)")
+    _out(tracer, np.subtract, [W, step], W, "Adam: W -= ...")
+
+
+_LOWERED = {optim.SGD: _sgd, optim.Momentum: _momentum, optim.RMSprop: _rmsprop, optim.Adam: _adam}
+
+# the hyperparameters a program bakes in: a change of any of them traces a new program
+HYPERPARAMETERS = ("lr", "beta", "beta1", "beta2", "eps")
+
+
+def hyperparameters(opt: Any) -> tuple:
+    return tuple(getattr(opt, name, None) for name in HYPERPARAMETERS)

@@ -1,0 +1,154 @@
+"""The optimizer passes, each exact (the program still gives the eager bits):
+
+- `fold`: an instruction whose operands are all constants (made from literals inside the step, like
+  backward's seed dJ/dJ = 1) is computed once: its eager value becomes a constant.
+- `alias`: `x * 1`, `x / 1` and `x - 0` are x itself (`x + 0.0` is not: -0.0 + 0.0 is +0.0).
+- `eliminate`: instructions whose values nobody uses (gradients of inputs that need none, a cost
+  not returned) are dropped; writes into the state are always kept.
+- `assign_buffers`: every value an "out" instruction makes gets a preallocated buffer; a buffer is
+  reused by a later value of the same shape and dtype once every value that reads it is done
+  (liveness), so a long program needs a few buffers, not one per value.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from tinygrad_edu.compiled.program import Instr, Lit, Program, Value
+
+_PURE = ("out", "new", "view")
+
+
+def fold(program: Program) -> None:
+    kept = []
+    for instr in program.instrs:
+        if (
+            instr.kind in _PURE
+            and not instr.writes
+            and len(instr.outs) == 1
+            and instr.outs[0].array is not None
+            and all(v.kind == "const" for v in instr.values())
+        ):
+            out = instr.outs[0]
+            out.kind, out.array, out.producer = "const", np.array(out.array), None
+            continue
+        kept.append(instr)
+    program.instrs = kept
+
+
+_IDENTITY = {np.multiply: 1, np.divide: 1, np.subtract: 0}
+
+
+def alias(program: Program) -> None:
+    same: dict[int, Value] = {}
+    kept = []
+    for instr in program.instrs:
+        _substitute(instr, same)
+        unit = _IDENTITY.get(instr.fn)
+        if instr.kind == "out" and unit is not None and not instr.writes and len(instr.args) == 2:
+            x, k = instr.args
+            out = instr.outs[0]
+            if (
+                isinstance(x, Value)
+                and x.shape == out.shape
+                and x.dtype == out.dtype
+                and _is_scalar(k, unit)
+            ):
+                same[id(out)] = x
+                continue
+        kept.append(instr)
+    program.instrs = kept
+    program.returned = _map(program.returned, same)
+    program.grads = [
+        (t, same.get(id(v), v) if isinstance(v, Value) else v) for t, v in program.grads
+    ]
+
+
+def _is_scalar(k: Any, unit: float) -> bool:
+    value = k.value if isinstance(k, Lit) else None
+    if value is None:
+        return False
+    arr = np.asarray(value)
+    return arr.ndim == 0 and arr.dtype.kind in "iuf" and arr == unit
+
+
+def _substitute(instr: Instr, same: dict) -> None:
+    instr.args = [same.get(id(a), a) if isinstance(a, Value) else a for a in instr.args]
+    instr.kwargs = {
+        k: same.get(id(v), v) if isinstance(v, Value) else v for k, v in instr.kwargs.items()
+    }
+    instr.reads = [same.get(id(v), v) for v in instr.reads]
+
+
+def _map(template: Any, same: dict) -> Any:
+    if isinstance(template, Value):
+        return same.get(id(template), template)
+    if isinstance(template, (tuple, list)):
+        return type(template)(_map(t, same) for t in template)
+    if isinstance(template, dict):
+        return {k: _map(v, same) for k, v in template.items()}
+    return template
+
+
+def escaping(program: Program) -> list[Value]:
+    """The values the step hands back: returned, or stored as some tensor's `.grad`."""
+    out = [v for v in _flatten(program.returned) if isinstance(v, Value)]
+    return out + [v for _, v in program.grads if isinstance(v, Value)]
+
+
+def _flatten(template: Any) -> list:
+    if isinstance(template, (tuple, list)):
+        return [x for t in template for x in _flatten(t)]
+    if isinstance(template, dict):
+        return [x for t in template.values() for x in _flatten(t)]
+    return [template]
+
+
+def eliminate(program: Program) -> None:
+    live = {id(v) for v in escaping(program)}
+    kept = []
+    for instr in reversed(program.instrs):
+        if instr.writes or instr.kind == "update" or any(id(v) in live for v in instr.outs):
+            kept.append(instr)
+            live.update(id(v) for v in instr.values())
+            live.update(id(v.base) for v in instr.values() if v.base is not None)
+    program.instrs = kept[::-1]
+
+
+def assign_buffers(program: Program) -> dict[int, int]:
+    """Buffer numbers for the values "out" instructions make (value id -> buffer), and
+    `program.buffers`, the (shape, dtype) of each buffer."""
+    last: dict[int, int] = {}
+    for i, instr in enumerate(program.instrs):
+        for v in instr.values():
+            last[id(v)] = i
+            if v.base is not None:
+                last[id(v.base)] = max(last.get(id(v.base), i), i)
+    # a view keeps its base's memory in use as long as the view is read
+    for instr in program.instrs:
+        for v in instr.outs:
+            if v.base is not None and id(v) in last:
+                last[id(v.base)] = max(last.get(id(v.base), 0), last[id(v)])
+    free_at: dict[int, list[int]] = {}
+    escapes = {id(v) for v in escaping(program)}
+    buffers: list[tuple] = []
+    pool: dict[tuple, list[int]] = {}
+    owner: dict[int, int] = {}
+    for i, instr in enumerate(program.instrs):
+        if instr.kind in ("out", "copyto") and not instr.writes:
+            v = instr.outs[0]
+            if id(v) not in escapes:
+                key = (v.shape, v.dtype.str)
+                stack = pool.get(key)
+                if stack:
+                    owner[id(v)] = stack.pop()
+                else:
+                    owner[id(v)] = len(buffers)
+                    buffers.append(key)
+                free_at.setdefault(last.get(id(v), i), []).append(id(v))
+        for vid in free_at.pop(i, ()):
+            pool.setdefault(buffers[owner[vid]], []).append(owner[vid])
+    program.buffers = buffers
+    return owner

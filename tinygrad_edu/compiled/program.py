@@ -1,0 +1,101 @@
+"""What a traced step becomes: values (arrays with a shape, a dtype and a name) and instructions (numpy
+calls on them), in the order the eager step ran them.
+
+A value is one of
+- "input": the array of a Tensor (or numpy array) the step was called with, read at every call;
+- "state": the array of a Tensor from outside the step (a parameter, an optimizer's average), bound
+  once: its identity is a guard, its values change in place (the optimizer writes them);
+- "slot": the `.grad` of a tensor as it is when the step starts (gradients added up across calls);
+- "const": an array baked into the program (made from literals while the step was traced);
+- "tmp": made by an instruction of the program.
+
+An instruction's kind says how it runs:
+- "out": `fn(*args, out=buffer)`, a numpy call writing into a buffer the program owns;
+- "new": `out = fn(*args)`, a numpy call that makes a fresh array;
+- "view": `out = fn(*args)`, a view of an argument's memory (built once when the argument's memory
+  is fixed);
+- "forward" / "backward": an op with no lowering (a user's Function), its own forward or backward
+  called as eager mode calls it (an opaque call);
+- "update": an optimizer's update, in place into the parameter and its state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+
+@dataclass(eq=False)
+class Value:
+    """One array of the program."""
+
+    kind: str  # "input", "state", "slot", "const" or "tmp"
+    shape: tuple
+    dtype: np.dtype
+    name: str = ""
+    array: Any = None  # its value when the step was traced (a const's value, a check's reference)
+    source: Any = None  # input: the argument's position; state: the Tensor; slot: the Tensor
+    base: Value | None = None  # the value whose memory this one views
+    producer: Instr | None = None
+    tensor: Any = None  # the Tensor it was, for its name
+    grad_of: Any = None  # the Tensor it is the gradient of (named "d" + that tensor's name)
+
+
+@dataclass(eq=False)
+class Lit:
+    """A literal argument: a Python number, a tuple of axes, a dtype, or a 0-d array of the right
+    dtype (a scalar boxed once, so numpy does not convert it at every call)."""
+
+    value: Any
+
+
+@dataclass(eq=False)
+class Instr:
+    """One step of the program (see the module docstring for the kinds)."""
+
+    kind: str
+    fn: Any
+    args: list
+    outs: list
+    kwargs: dict = field(default_factory=dict)
+    op: str = ""  # the op it came from, for the comment in the generated source
+    reads: list = field(default_factory=list)  # values read besides args (an opaque backward's)
+    writes: list = field(default_factory=list)  # state or slot values written in place
+    info: Any = None  # kind-specific: an opaque op's needs and ctx, an update's lowering
+
+    def values(self) -> list:
+        """Every value this instruction reads."""
+        return (
+            [a for a in self.args if isinstance(a, Value)]
+            + [v for v in self.kwargs.values() if isinstance(v, Value)]
+            + self.reads
+        )
+
+
+@dataclass(eq=False)
+class Program:
+    """A traced step: its instructions, and what the step hands back."""
+
+    instrs: list
+    inputs: list  # Values of kind "input", by argument position
+    returned: Any  # the template of fn's return: Values where it returned Tensors
+    grads: list  # (tensor, Value or None): what each touched tensor's .grad is after the step
+    bumps: list  # tensors whose version the step bumps (the optimizer's parameters)
+    states: list = field(default_factory=list)  # Values of kind "state" and "slot"
+    dicts: dict = field(default_factory=dict)  # name -> an optimizer state dict the program updates
+    fused: bool = False
+
+
+def bits_equal(a: Any, b: Any) -> bool:
+    """True if a and b are arrays of one shape and dtype with the same bits (-0.0 is not 0.0; a nan
+    equals a nan with the same bits)."""
+    a, b = np.asarray(a), np.asarray(b)
+    if a.shape != b.shape or a.dtype != b.dtype:
+        return False
+    return bool(np.array_equal(_bytes(a), _bytes(b)))
+
+
+def _bytes(a: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(a).reshape(-1).view(np.uint8)

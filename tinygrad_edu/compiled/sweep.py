@@ -1,0 +1,84 @@
+"""The backward sweep while a step is traced: `OnTrace`, the strategy backprop.py's sweep uses then
+(watch.py hands it over through `backprop.watcher`).
+
+Gradients are Tensors, as with create_graph=True, so that each step of a graph-safe op's gradient
+(lower.GRAPH_SAFE) is itself an op the trace records; any other op has its backward called on
+arrays, as plain backward calls it, and recorded as one opaque call. Leaves get their gradients as
+plain backward gives them (a fresh array, or added into `.grad` in place), so the trace computes
+the bits plain backward computes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tinygrad_edu.compiled.program import Instr, Value
+from tinygrad_edu.engine import versions
+from tinygrad_edu.engine.grads import OnArrays, OnTensors
+from tinygrad_edu.tensor import Tensor
+
+_CONVERT = OnArrays(False).convert  # a user's gradient as an array of the input's shape and dtype
+
+
+class OnTrace(OnTensors):
+    """The sweep's strategy while a step is traced: gradients are Tensors (so that each step of a
+    graph-safe op's gradient is an op the trace sees); leaves get them as plain backward gives them
+    (a fresh array, or added into `.grad` in place), and `grad()` hands them out without history."""
+
+    def __init__(self, tracer: Any, retain_graph: bool) -> None:
+        super().__init__(retain_graph)
+        self.tracer = tracer
+
+    def seed(self, grad: Any) -> Any:
+        if isinstance(grad, Tensor):
+            return grad
+        self.tracer.const(grad)
+        return Tensor._wrap(grad)
+
+    def call(self, ctx: Any, node: Any, g: Any) -> Any:
+        tracer = self.tracer
+        if id(ctx) not in tracer.seen_ctx:
+            tracer.refuse("backward reaches an op recorded before the step was called")
+        v_g = tracer.of_tensor(g)
+        if v_g.grad_of is None:
+            v_g.grad_of = node
+        ctx_value = tracer.opaque_ctx.get(id(ctx))
+        if ctx_value is None:
+            return super().call(ctx, node, g)
+        # an opaque op: its backward on arrays, as plain backward calls it
+        saved = ctx._saved
+        if saved and ctx._epoch != versions.last_write:
+            versions.check_versions(ctx, saved, node)
+        grads = ctx.backward(ctx, g._data)
+        if type(grads) is not tuple:
+            grads = (grads,)
+        if len(grads) != len(ctx.parents):
+            return grads  # the sweep names the op that returned too many or too few
+        forward = ctx_value.producer
+        instr = Instr("backward", type(ctx), [ctx_value, v_g], [], op=type(ctx).__name__)
+        instr.reads = [a for a in forward.args if isinstance(a, Value)] + [forward.outs[0]]
+        results, specs = [], []
+        for parent, pg, need in zip(ctx.parents, grads, ctx.needs_input_grad, strict=True):
+            if not need or pg is None:
+                results.append(None)
+                specs.append(None)
+                continue
+            arr = _CONVERT(ctx, parent, pg)
+            if arr is g._data or arr.base is not None:  # replay copies these too (codegen.py)
+                arr = arr.copy()
+            t = Tensor._wrap(arr)
+            v = tracer._value("tmp", arr)
+            v.producer, v.grad_of = instr, parent
+            instr.outs.append(v)
+            specs.append((parent.shape, parent.dtype))
+            results.append(t)
+        instr.info = specs
+        tracer.instrs.append(instr)
+        return tuple(results)
+
+    def hand_out(self, g: Any, owned: bool) -> Any:
+        t = Tensor._wrap(g._data)
+        return t
+
+    def to_leaf(self, node: Any, g: Any, owned: bool) -> None:
+        self.tracer.leaf_grad(node, g)

@@ -1,0 +1,286 @@
+"""The trace: call 1 of a compiled step runs eagerly while a `Tracer` writes down every numpy call
+it makes, as instructions on values (program.py).
+
+- Every op reaches `on_forward` (a forward hook of the engine): lowered to its numpy call when
+  lower.py has one that gives the same bits, an opaque call of its own forward otherwise.
+- `backward()` and `grad()` run their sweep with `OnTrace`: an op of lower.GRAPH_SAFE has its
+  backward run on Tensors, so each step of its gradient is an op recorded like the forward (one
+  source for every gradient); any other op has its backward called on arrays, an opaque call.
+- watch.py sends the rest here: the optimizer's update, `zero_grad`, `.grad` assignments, tensors
+  made inside the step, and what the program cannot replay (`item()`, `.data`, ...): `refuse`.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import numpy as np
+
+from tinygrad_edu.compiled import lower
+from tinygrad_edu.compiled.program import Instr, Lit, Program, Value
+from tinygrad_edu.engine import versions
+from tinygrad_edu.tensor import Tensor
+
+
+class Tracer:
+    """What one traced call did, as instructions on values."""
+
+    def __init__(self, args: list) -> None:
+        self.thread = threading.get_ident()
+        self.by_id: dict[int, Value] = {}  # id(array) -> its value
+        self.keep: list = []  # every array and ctx seen, so that no id is reused during the trace
+        self.instrs: list[Instr] = []
+        self.refused: str | None = None
+        self.inputs: list = []
+        self.states: list[Value] = []
+        self.opaque_ctx: dict[int, Value] = {}  # id(ctx) -> the ctx value of its opaque forward
+        self.seen_ctx: set[int] = set()
+        self.made_here: set[int] = set()  # ids of the tensors made inside the step
+        self.grad_start: dict[int, tuple] = {}  # id(t) -> (t, its .grad when first touched)
+        self.grad_guards: list = []  # (t, True if .grad must be None when the step starts)
+        self.bumps: list = []
+        self.dicts: dict[int, Value] = {}
+        self.names: dict[int, str] = {}  # id(tensor) -> a name from the user's code
+        self.optimizers: list = []
+        for i, a in enumerate(args):
+            if isinstance(a, (Tensor, np.ndarray)):
+                arr = a._data if isinstance(a, Tensor) else a
+                v = self._value("input", arr, source=i, name=getattr(a, "name", None))
+                v.tensor = a if isinstance(a, Tensor) else None
+                self.inputs.append(v)
+
+    def mine(self) -> bool:
+        return threading.get_ident() == self.thread and self.refused is None
+
+    def refuse(self, why: str) -> None:
+        if self.refused is None:
+            self.refused = why
+
+    # ------------------------------------------------------------------ values
+
+    def _value(self, kind: str, arr: Any, source: Any = None, name: Any = None, base: Any = None):
+        v = Value(kind, arr.shape, arr.dtype, name or "", arr, source, base)
+        self.by_id[id(arr)] = v
+        self.keep.append(arr)
+        if kind == "state":
+            self.states.append(v)
+        return v
+
+    def const(self, arr: np.ndarray) -> Value:
+        v = self.by_id.get(id(arr))
+        return v if v is not None else self._value("const", arr)
+
+    def of_tensor(self, t: Any) -> Value:
+        """The value of a tensor's array: made by the trace, an input, or a tensor from outside."""
+        arr = t._data
+        v = self.by_id.get(id(arr))
+        if v is None:
+            if id(t) in self.made_here:
+                v = self._value("const", arr)
+            else:  # a parameter, or data closed over: bound by identity, guarded at every call
+                v = self._value("state", arr, source=t, name=t.name)
+        return v
+
+    def operand(self, a: Any) -> Any:
+        if isinstance(a, Tensor):
+            return self.of_tensor(a)
+        if isinstance(a, np.ndarray):
+            return self.const(a)
+        if isinstance(a, (list, dict)) or (
+            isinstance(a, tuple) and any(isinstance(x, (Tensor, np.ndarray)) for x in a)
+        ):
+            self.refuse(f"an op got a {type(a).__name__} of arrays as an argument")
+        return Lit(a)
+
+    def grad_value(self, t: Any) -> Value:
+        """The value of `t.grad`: made in this step, or `t.grad` as the step starts (a slot)."""
+        arr = t._grad._data
+        v = self.by_id.get(id(arr))
+        if v is None:
+            self.touch(t)
+            v = self._value("slot", arr, source=t)
+            v.grad_of = t
+            self.states.append(v)
+            self.grad_guards.append((t, False))
+        return v
+
+    def name_of(self, t: Any) -> str:
+        return t.name or self.names.get(id(t), "") or ""
+
+    def new(self, kind: str, fn: Any, args: list, like: np.ndarray, op: str = "", **kw: Any):
+        """Append an instruction making one value shaped like `like` (the eager array)."""
+        instr = Instr(kind, fn, args, [], kw, op)
+        v = self._value("tmp", like)
+        v.producer = instr
+        instr.outs.append(v)
+        self.instrs.append(instr)
+        return v
+
+    # ------------------------------------------------------------------ ops
+
+    def on_forward(self, ctx: Any, arrays: tuple, result: Any) -> None:
+        """A forward hook: one op ran (recorded or not)."""
+        if not self.mine():
+            return
+        cls = type(ctx)
+        out = result._data
+        self.keep.append(ctx)
+        self.seen_ctx.add(id(ctx))
+        args = [self.operand(a) for a in ctx.parents]
+        kwargs = {k: self.operand(v) for k, v in ctx.forward_kwargs.items()}
+        if id(out) in self.by_id:  # the op handed back an array the trace knows (an input)
+            return
+        safe = cls in lower.GRAPH_SAFE and lower.saves_only_ios(ctx, arrays, out)
+        needs_ctx = result._ctx is not None and not safe
+        low = None
+        if not needs_ctx:
+            low = lower.lowering(ctx, arrays, ctx.forward_kwargs, out)
+            if low is not None and not lower.same_bits(low, arrays, out):
+                low = None
+        base = lower.viewed(out, args, arrays)
+        if low is not None:
+            kind, fn, spec, kw = low
+            operands = [args[s] if isinstance(s, int) else s for s in spec]
+            v = self.new(kind, fn, operands, out, cls.__name__, **kw)
+        else:
+            instr = Instr("forward", cls, args, [], kwargs, cls.__name__)
+            instr.info = ctx.needs_input_grad
+            v = self._value("tmp", out)
+            v.producer = instr
+            ctx_value = Value("tmp", None, None, f"ctx_{cls.__name__.lower()}")
+            ctx_value.producer = instr
+            instr.outs += [v, ctx_value]
+            self.opaque_ctx[id(ctx)] = ctx_value
+            self.instrs.append(instr)
+        v.base, v.tensor = base, result
+
+    def record_call(self, fn: Any, args: list, result: Any, op: str) -> None:
+        """A numpy call that makes a tensor outside any op (a comparison, `sign`): `fn(*args)`."""
+        if self.mine():
+            self.new("new", fn, [self.operand(a) for a in args], result._data, op)
+
+    def on_new_tensor(self, t: Any, data: Any) -> None:
+        """`Tensor(data)` inside the step: a copy of a traced array, or a constant."""
+        if not self.mine():
+            return
+        self.made_here.add(id(t))
+        self.keep.append(t)
+        source = data._data if isinstance(data, Tensor) else data
+        known = self.by_id.get(id(source)) if isinstance(source, np.ndarray) else None
+        if known is not None and known.kind != "const":
+            self.new("new", lower.to_array, [known, Lit(t._data.dtype)], t._data, "Tensor")
+        else:
+            self.const(t._data)
+
+    # ------------------------------------------------------------------ optimizers
+
+    def state_dict(self, state: dict) -> Value:
+        """An optimizer's state dict of one parameter (Adam's t lives there)."""
+        v = self.dicts.get(id(state))
+        if v is None:
+            v = self.dicts[id(state)] = Value("dict", None, None, f"state{len(self.dicts)}")
+            v.source = state
+            self.keep.append(state)
+        return v
+
+    def state_array(self, state: dict, key: str) -> Value:
+        """An optimizer's average (v or s) of one parameter: state, bound by identity."""
+        arr = state[key]
+        v = self.by_id.get(id(arr))
+        if v is None:
+            v = self._value("state", arr, source=(state, key))
+            v.name = f"{key}{len(self.states)}"
+        return v
+
+    def fill_zeros(self, value: Value) -> None:
+        """`.grad` filled with zeros in place (`zero_grad(set_to_none=False)`)."""
+        if value.kind == "slot":
+            self.instrs.append(Instr("fill", np.copyto, [value, Lit(0)], [value], writes=[value]))
+        else:
+            self._value("const", value.array)
+
+    # ------------------------------------------------------------------ .grad
+
+    def touch(self, t: Any) -> None:
+        """Note `t.grad` as the step found it, before the step changes it."""
+        if id(t) not in self.grad_start:
+            self.grad_start[id(t)] = (t, t._grad)
+
+    def grad_assigned(self, t: Any) -> None:
+        self.touch(t)
+
+    def leaf_grad(self, node: Any, g: Any) -> None:
+        """What plain backward does at a leaf: store g (a copy), or add it into `.grad` in place."""
+        v_g = self.of_tensor(g)
+        if v_g.grad_of is None:
+            v_g.grad_of = node
+        first = id(node) not in self.grad_start
+        self.touch(node)
+        if node._grad is None:
+            if first:
+                self.grad_guards.append((node, True))
+            node._grad = Tensor._wrap(g._data.copy())
+            self.by_id[id(node._grad._data)] = v_g
+            self.keep.append(node._grad._data)
+            return
+        old = node._grad
+        v_old = self.grad_value(node)
+        old._data += g._data
+        versions.increment_version(old)
+        if v_old.kind == "slot":
+            self.instrs.append(
+                Instr("out", np.add, [v_old, v_g], [v_old], op="grad +=", writes=[v_old])
+            )
+        else:  # a gradient made in this step: a new value, written into a fresh array
+            node._grad = Tensor._wrap(old._data.copy())
+            self.new("out", np.add, [v_old, v_g], node._grad._data, "grad +=")
+
+    def grads_at_end(self) -> list:
+        """(tensor, value) for each touched `.grad`: None (cleared), "same" (the tensor the step
+        found, changed in place or not), or the value the program makes."""
+        final = []
+        for t, start in self.grad_start.values():
+            g = t._grad
+            if g is None:
+                final.append((t, None))
+            elif g is start:
+                final.append((t, "same"))
+            else:
+                final.append((t, self.of_tensor(g)))
+        return final
+
+
+def program_of(tracer: Tracer, result: Any) -> Program:
+    """The program of a finished trace: its instructions, and what the step handed back."""
+    return Program(
+        instrs=tracer.instrs,
+        inputs=tracer.inputs,
+        returned=_template(tracer, result),
+        grads=tracer.grads_at_end(),
+        bumps=tracer.bumps,
+        states=tracer.states,
+        dicts={v.name: v for v in tracer.dicts.values()},
+    )
+
+
+class Same:
+    """A returned tensor from outside the step (an argument, a parameter): handed back itself."""
+
+    def __init__(self, tensor: Any) -> None:
+        self.tensor = tensor
+
+
+def _template(tracer: Tracer, result: Any) -> Any:
+    if isinstance(result, Tensor):
+        v = tracer.of_tensor(result)
+        return Same(result) if v.kind in ("state", "input") and v.array is result._data else v
+    if isinstance(result, (tuple, list)) and type(result) in (tuple, list):
+        return type(result)(_template(tracer, r) for r in result)
+    if isinstance(result, dict) and type(result) is dict:
+        return {k: _template(tracer, r) for k, r in result.items()}
+    if isinstance(result, np.ndarray):
+        tracer.refuse(
+            "the step returns a numpy array (return Tensors, or numbers made without them)"
+        )
+    return result

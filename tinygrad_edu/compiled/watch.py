@@ -1,0 +1,164 @@
+"""What the trace watches besides the ops, in one place: while a step is traced, these entry points
+report to the tracer, and everything is put back as it was when the trace ends.
+
+- The engine's own hooks: a forward hook sees every op; `backprop.watcher` gives backward the
+  trace's strategy (trace.OnTrace).
+- Python-level effects the program must repeat: an optimizer's `step()` and `zero_grad()`,
+  `.grad = ...`, a Tensor made inside the step, a comparison or `sign` (bool and sign tensors are
+  made without an op).
+- What a program cannot repeat: a value read back into Python (`item()`, `bool()`, `float()`,
+  `numpy()`, `np.asarray(t)`, `.data`) can steer the Python code, and a write outside the ops
+  (`t.data = ...`, `t[i] = ...`, `t += ...`) is not an op the trace sees. Each refuses the trace, and
+  the step stays eager.
+
+Only the thread that traces is watched; in any other thread the originals run unchanged.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from tinygrad_edu import optim
+from tinygrad_edu.compiled import optimizers
+from tinygrad_edu.compiled.sweep import OnTrace
+from tinygrad_edu.compiled.trace import Tracer
+from tinygrad_edu.engine import backprop, function
+from tinygrad_edu.nn import module
+from tinygrad_edu.tensor import Tensor
+
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_READS = ("item", "__bool__", "__float__", "numpy", "__array__", "tolist", "argmax")
+_WRITES = ("__setitem__", "__iadd__", "__isub__", "__imul__", "__itruediv__", "__ipow__",
+           "zero_", "copy_")  # fmt: skip
+_COMPARISONS = {
+    "__lt__": np.less, "__le__": np.less_equal, "__gt__": np.greater,
+    "__ge__": np.greater_equal, "__eq__": np.equal, "__ne__": np.not_equal,
+}  # fmt: skip
+
+
+@contextlib.contextmanager
+def watching(tracer: Tracer) -> Iterator[None]:
+    """Route the step's effects to `tracer` for the duration of the `with` block."""
+    patches: list[tuple[Any, str, Any]] = []
+
+    def patch(owner: Any, name: str, make: Any) -> None:
+        original = owner.__dict__[name] if isinstance(owner, type) else getattr(owner, name)
+        patches.append((owner, name, original))
+        setattr(owner, name, make(original))
+
+    for name in _READS:
+        if name in Tensor.__dict__:
+            patch(Tensor, name, _refusing(tracer, f"{name}() reads a traced value into Python"))
+    for name in _WRITES:
+        patch(Tensor, name, _refusing(tracer, f"{name} writes into a tensor outside the ops"))
+    for name, fn in _COMPARISONS.items():
+        patch(Tensor, name, _recording(tracer, fn))
+    patch(Tensor, "sign", _recording(tracer, np.sign))
+    patch(Tensor, "data", lambda prop: _data_property(tracer, prop))
+    patch(Tensor, "grad", lambda prop: _grad_property(tracer, prop))
+    patch(Tensor, "__init__", lambda init: _init(tracer, init))
+    patch(optim.Optimizer, "step", lambda step: optimizers.traced_step(tracer, step))
+    patch(module, "zero_grad_of", lambda zero: _zero_grad_of(tracer, zero))
+    patch(optim, "_zero_grad_of", lambda zero: _zero_grad_of(tracer, zero))
+    function.forward_hooks.append(tracer.on_forward)
+    backprop.watcher = lambda retain: OnTrace(tracer, retain) if tracer.mine() else None
+    profiler = sys.getprofile()
+    if profiler is None:
+        sys.setprofile(lambda frame, event, arg: _names(tracer, frame, event))
+    try:
+        yield
+    finally:
+        if profiler is None:
+            sys.setprofile(None)
+        backprop.watcher = None
+        function.forward_hooks.remove(tracer.on_forward)
+        for owner, name, original in reversed(patches):
+            setattr(owner, name, original)
+
+
+def _refusing(tracer: Tracer, why: str) -> Any:
+    def make(original: Any) -> Any:
+        def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+            if tracer.mine():
+                tracer.refuse(why)
+            return original(self, *args, **kwargs)
+
+        return method
+
+    return make
+
+
+def _recording(tracer: Tracer, fn: Any) -> Any:
+    def make(original: Any) -> Any:
+        def method(self: Any, *args: Any) -> Any:
+            result = original(self, *args)
+            if isinstance(result, Tensor):
+                tracer.record_call(fn, [self, *args], result, fn.__name__)
+            return result
+
+        return method
+
+    return make
+
+
+def _data_property(tracer: Tracer, prop: property) -> property:
+    def get(self: Any) -> Any:
+        if tracer.mine():
+            tracer.refuse(".data reads a traced tensor's array outside the ops")
+        return prop.fget(self)
+
+    def set_(self: Any, value: Any) -> None:
+        if tracer.mine():
+            tracer.refuse(".data = ... writes into a tensor outside the ops")
+        prop.fset(self, value)
+
+    return property(get, set_, doc=prop.__doc__)
+
+
+def _grad_property(tracer: Tracer, prop: property) -> property:
+    def set_(self: Any, value: Any) -> None:
+        if tracer.mine():
+            tracer.grad_assigned(self)
+        prop.fset(self, value)
+
+    return property(prop.fget, set_, doc=prop.__doc__)
+
+
+def _init(tracer: Tracer, init: Any) -> Any:
+    def init_watched(self: Any, data: Any, *args: Any, **kwargs: Any) -> None:
+        init(self, data, *args, **kwargs)
+        tracer.on_new_tensor(self, data)
+
+    return init_watched
+
+
+def _zero_grad_of(tracer: Tracer, zero: Any) -> Any:
+    def zero_grad_of(param: Any) -> None:
+        if not tracer.mine():
+            return zero(param)
+        tracer.touch(param)
+        value = tracer.grad_value(param)
+        if param._grad.requires_grad:
+            param._grad = param._grad.detach()
+        param._grad._data[...] = 0
+        function.versions.increment_version(param._grad)
+        tracer.fill_zeros(value)
+        return None
+
+    return zero_grad_of
+
+
+def _names(tracer: Tracer, frame: Any, event: str) -> None:
+    """Names for the generated source: the user's local variables that hold tensors, read as
+    each of the user's functions returns (the step's own frame last, so its names win)."""
+    if event != "return" or frame.f_code.co_filename.startswith(_PACKAGE):
+        return
+    for name, value in frame.f_locals.items():
+        if isinstance(value, Tensor) and not name.startswith("_"):
+            tracer.names[id(value)] = name
