@@ -57,6 +57,7 @@ class Names:
     def __init__(self, tracer_names: dict) -> None:
         self.given: dict[int, str] = {}
         self.used: set[str] = set()
+        self.counts: dict[str, int] = {}  # the last number given after each base name
         self.tracer_names = tracer_names
 
     def __call__(self, v: Value) -> str:
@@ -86,10 +87,11 @@ class Names:
         base = re.sub(r"\W", "_", base) or "t"
         if base[0].isdigit() or keyword.iskeyword(base):
             base = f"_{base}"
-        name, n = base, 1
+        name, n = base, self.counts.get(base, 1)
         while name in self.used or name in _RESERVED:
             n += 1
             name = f"{base}_{n}"
+        self.counts[base] = n
         self.used.add(name)
         return name
 
@@ -205,17 +207,44 @@ def _line(instr: Instr, owner: dict, names: Names, g: dict, static: list, fixed:
     raise AssertionError(f"unknown instruction kind {kind}")
 
 
-def bind(code: Any, program: Program, g: dict, static: list, owner: dict, names: Names,
-         arrays: dict) -> Any:  # fmt: skip
-    """`run`, with the program's globals: `arrays` (name -> the state array or dict it runs on),
-    fresh buffers, and the static views built on them."""
+class BufferNames(Names):
+    """The names of the code that runs: a buffer's own name (_b3) for every value it holds, so a
+    long program reads few variables (faster: see `make`), the readable names elsewhere."""
+
+    def __init__(self, readable: Names, owner: dict) -> None:
+        super().__init__(readable.tracer_names)
+        self.readable, self.owner = readable, owner
+
+    def __call__(self, v: Value) -> str:
+        k = self.owner.get(id(v))
+        return f"_b{k}" if k is not None else self.readable(v)
+
+
+def executable(program: Program, owner: dict, readable: Names) -> tuple[Any, dict, list, Names]:
+    """The code that runs: `make(<everything fixed>)` returns `run`, so that buffers, state arrays,
+    constants and numpy's functions are closure variables of `run` (the fastest to read)."""
+    names = BufferNames(readable, owner)
+    source, g, static = generate(program, owner, names)
+    fixed = sorted(
+        set(g)
+        | {f"_b{k}" for k in range(len(program.buffers))}
+        | {names(v) for v in program.states if v.kind == "state"}
+        | {names(v) for v in program.dicts.values()}
+        | {names(a) for i in program.instrs for a in i.values() if a.kind == "const"}
+        | {name for name, _ in static}
+    )
+    body = "".join(f"    {line}\n" for line in source.splitlines())
+    code = compile(f"def make({', '.join(fixed)}):\n{body}    return run\n", "<jit>", "exec")
+    return code, g, static, names
+
+
+def bind(code: Any, program: Program, g: dict, static: list, names: Names, arrays: dict) -> Any:
+    """`run`, made with its closure: `arrays` (name -> the state array or dict it runs on), fresh
+    buffers, the constants, and the static views built on them."""
     ns = dict(g)
     ns.update(arrays)
-    buffers = [np.empty(shape, dtype) for shape, dtype in program.buffers]
-    for instr in program.instrs:
-        for v in instr.outs:
-            if id(v) in owner:
-                ns[names(v)] = buffers[owner[id(v)]]
+    for k, (shape, dtype) in enumerate(program.buffers):
+        ns[f"_b{k}"] = np.empty(shape, dtype)
     for instr in program.instrs:
         for a in instr.values():
             if a.kind == "const":
@@ -223,5 +252,7 @@ def bind(code: Any, program: Program, g: dict, static: list, owner: dict, names:
     for name, instr in static:
         args = [ns[names(a)] if isinstance(a, Value) else a.value for a in instr.args]
         ns[name] = instr.fn(*args)
-    exec(code, ns)
-    return ns["run"]
+    scope: dict = {}
+    exec(code, scope)
+    make = scope["make"]
+    return make(**{k: ns[k] for k in make.__code__.co_varnames[: make.__code__.co_argcount]})

@@ -54,9 +54,14 @@ def _operand(arrays: tuple, i: int, out: np.ndarray) -> Any:
     return Lit(a)
 
 
-def lowering(ctx: Any, arrays: tuple, kwargs: dict, out: np.ndarray) -> tuple | None:
-    """The numpy call that computes this op's output, or None."""
+def lowering(ctx: Any, arrays: tuple, kwargs: dict, out: np.ndarray) -> Any:
+    """The numpy call that computes this op's output (or a list of candidates, best first), or
+    None."""
     cls = type(ctx)
+    if cls is ops.MatMul and arrays[0].ndim == 2 and arrays[1].ndim == 2:
+        # np.dot reaches BLAS without copying a transposed operand (W.T @ dZ), where matmul may
+        # not; the tracer keeps it only where it gives matmul's bits
+        return [("out", np.dot, [0, 1], {}), ("out", np.matmul, [0, 1], {})]
     if cls in _UFUNCS:
         args = [_operand(arrays, i, out) for i in range(2)]
         return "out", _UFUNCS[cls], args, {}

@@ -25,6 +25,7 @@ def traced_step(tracer: Any, step: Any) -> Any:
         if not tracer.mine():
             return step(opt)
         tracer.optimizers.append(opt)
+        tracer.take_names()
         with no_grad():
             for p, state in zip(opt.params, opt.state, strict=True):
                 tracer.touch(p)

@@ -3,6 +3,8 @@
 - `fold`: an instruction whose operands are all constants (made from literals inside the step, like
   backward's seed dJ/dJ = 1) is computed once: its eager value becomes a constant.
 - `alias`: `x * 1`, `x / 1` and `x - 0` are x itself (`x + 0.0` is not: -0.0 + 0.0 is +0.0).
+- `share`: an instruction that repeats an earlier one (the same numpy call on the same operands,
+  none of them written in between: `1 - A2` in the cost and in sigmoid's gradient) reuses its value.
 - `eliminate`: instructions whose values nobody uses (gradients of inputs that need none, a cost
   not returned) are dropped; writes into the state are always kept.
 - `assign_buffers`: every value an "out" instruction makes gets a preallocated buffer; a buffer is
@@ -60,6 +62,40 @@ def alias(program: Program) -> None:
                 continue
         kept.append(instr)
     program.instrs = kept
+    _remap(program, same)
+
+
+def share(program: Program) -> None:
+    seen: dict[tuple, Value] = {}
+    same: dict[int, Value] = {}
+    writes: dict[int, int] = {}  # id of a written value's memory -> how many writes so far
+
+    def key(a: Any) -> Any:
+        if isinstance(a, Value):
+            return ("v", id(a), writes.get(id(a.base or a), 0))
+        value = a.value if isinstance(a, Lit) else a
+        if isinstance(value, np.ndarray):
+            return ("a", value.dtype.str, value.shape, value.tobytes())
+        return ("l", type(value), repr(value))
+
+    kept = []
+    for instr in program.instrs:
+        _substitute(instr, same)
+        if instr.kind in _PURE and not instr.writes and len(instr.outs) == 1:
+            k = (instr.kind, instr.fn, *map(key, instr.args))
+            k += tuple((name, key(v)) for name, v in sorted(instr.kwargs.items()))
+            if k in seen:
+                same[id(instr.outs[0])] = seen[k]
+                continue
+            seen[k] = instr.outs[0]
+        for w in instr.writes:
+            writes[id(w.base or w)] = writes.get(id(w.base or w), 0) + 1
+        kept.append(instr)
+    program.instrs = kept
+    _remap(program, same)
+
+
+def _remap(program: Program, same: dict) -> None:
     program.returned = _map(program.returned, same)
     program.grads = [
         (t, same.get(id(v), v) if isinstance(v, Value) else v) for t, v in program.grads

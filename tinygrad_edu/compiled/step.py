@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.compiled import codegen, passes
+from tinygrad_edu.compiled.fastpath import MISS, fast_step
 from tinygrad_edu.compiled.optimizers import hyperparameters
 from tinygrad_edu.compiled.program import Program, Value, bits_equal
 from tinygrad_edu.compiled.trace import Same, Tracer, program_of
@@ -46,11 +47,14 @@ class Compiled:
         self.program = program
         passes.fold(program)
         passes.alias(program)
+        passes.share(program)
         passes.eliminate(program)
         self.owner = passes.assign_buffers(program)
         self.names = codegen.Names(tracer.names)
-        self.source, self.globals, self.static = codegen.generate(program, self.owner, self.names)
-        self.code = compile(self.source, f"<tinygrad_edu.jit {name}>", "exec")
+        self.source = codegen.generate(program, self.owner, self.names)[0]
+        self.code, self.globals, self.static, self.run_names = codegen.executable(
+            program, self.owner, self.names
+        )
         self.trusted = False
         self.slots = [v for v in program.states if v.kind == "slot"]
         self.state_guards = [(v.source, v.array) for v in program.states if v.kind == "state"]
@@ -60,13 +64,14 @@ class Compiled:
         self.plan()
 
     def live_arrays(self) -> dict:
-        arrays = {self.names(v): v.array for v in self.program.states if v.kind == "state"}
-        arrays.update({self.names(v): v.source for v in self.program.dicts.values()})
+        names = self.run_names
+        arrays = {names(v): v.array for v in self.program.states if v.kind == "state"}
+        arrays.update({names(v): v.source for v in self.program.dicts.values()})
         return arrays
 
     def bind(self, arrays: dict) -> Any:
         return codegen.bind(
-            self.code, self.program, self.globals, self.static, self.owner, self.names, arrays
+            self.code, self.program, self.globals, self.static, self.run_names, arrays
         )
 
     def guards_hold(self) -> bool:
@@ -94,6 +99,10 @@ class Compiled:
             increment_version(p)
         if self.returns_one:
             return wrap(outs[0])
+        return self.rebuild(outs)
+
+    def rebuild(self, outs: tuple) -> Any:
+        """The step's return value, its tensors made from the program's results."""
         return _rebuild(self.program.returned, iter(outs))
 
     def plan(self) -> None:
@@ -131,9 +140,15 @@ class CompiledStep:
         self.max_programs = max_programs
         self._cache: OrderedDict = OrderedDict()  # signature -> Compiled, or the reason it is eager
         self._retraces: dict = {}
+        self._fast: Any = None  # the guarded step function of the latest trusted program
         self.first_call_seconds: float | None = None  # trace + compile of the latest program
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        fast = self._fast
+        if fast is not None and not kwargs:
+            result = fast(*args)
+            if result is not MISS:
+                return result
         flat = [*args, *(kwargs[k] for k in sorted(kwargs))]
         if is_anomaly_enabled() or _active:
             return self.fn(*args, **kwargs)
@@ -154,6 +169,8 @@ class CompiledStep:
         self._cache.move_to_end(key)
         if not entry.trusted:
             return self._verify(key, entry, args, kwargs, flat)
+        if not kwargs:
+            self._fast = fast_step(entry, flat, key[0], _active)
         return entry.finish(entry.run(*entry.inputs(flat)))
 
     def source(self) -> str:
@@ -228,6 +245,8 @@ class CompiledStep:
                           "(same results, no speed-up)", JitWarning, stacklevel=3)  # fmt: skip
         else:
             entry.trusted = True
+            if not kwargs:
+                self._fast = fast_step(entry, flat, key[0], _active)
         return result
 
 
@@ -264,10 +283,10 @@ def _differs(entry: Compiled, result: Any, outs: tuple, snapshot: dict, before: 
                 return f"the gradient of {t.name or 'a tensor'}"
             k += 1
     for v in program.states:
-        if v.kind == "state" and not bits_equal(snapshot[entry.names(v)], v.array):
+        if v.kind == "state" and not bits_equal(snapshot[entry.run_names(v)], v.array):
             return f"{entry.names(v)} after the step"
     for name, v in program.dicts.items():
-        if _scalars(snapshot[entry.names(v)]) != _scalars(v.source):
+        if _scalars(snapshot[entry.run_names(v)]) != _scalars(v.source):
             return f"the optimizer state {name}"
     return None
 

@@ -12,6 +12,8 @@ it makes, as instructions on values (program.py).
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 from typing import Any
 
@@ -21,6 +23,10 @@ from tinygrad_edu.compiled import lower
 from tinygrad_edu.compiled.program import Instr, Lit, Program, Value
 from tinygrad_edu.engine import versions
 from tinygrad_edu.tensor import Tensor
+
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# the user's code only: not this package's, numpy's or the standard library's
+_NOT_USER = (_PACKAGE, sys.prefix, sys.base_prefix)
 
 
 class Tracer:
@@ -43,12 +49,25 @@ class Tracer:
         self.dicts: dict[int, Value] = {}
         self.names: dict[int, str] = {}  # id(tensor) -> a name from the user's code
         self.optimizers: list = []
+        self.checks: dict = {}  # the lowerings checked so far, and whether they gave the same bits
         for i, a in enumerate(args):
             if isinstance(a, (Tensor, np.ndarray)):
                 arr = a._data if isinstance(a, Tensor) else a
                 v = self._value("input", arr, source=i, name=getattr(a, "name", None))
                 v.tensor = a if isinstance(a, Tensor) else None
                 self.inputs.append(v)
+
+    def take_names(self) -> None:
+        """Names for the generated source: the user's local variables that hold tensors (Z1, A1,
+        cost), read off the Python stack as backward or the optimizer starts. Inner frames
+        first, so the names of the step itself win over those of its caller."""
+        frame = sys._getframe(1)
+        while frame is not None:
+            if not frame.f_code.co_filename.startswith(_NOT_USER):
+                for name, value in frame.f_locals.items():
+                    if isinstance(value, Tensor) and not name.startswith("_"):
+                        self.names.setdefault(id(value), name)
+            frame = frame.f_back
 
     def mine(self) -> bool:
         return threading.get_ident() == self.thread and self.refused is None
@@ -136,8 +155,8 @@ class Tracer:
         low = None
         if not needs_ctx:
             low = lower.lowering(ctx, arrays, ctx.forward_kwargs, out)
-            if low is not None and not lower.same_bits(low, arrays, out):
-                low = None
+            candidates = low if isinstance(low, list) else [low] if low is not None else []
+            low = next((c for c in candidates if self.checked(c, arrays, out)), None)
         base = lower.viewed(out, args, arrays)
         if low is not None:
             kind, fn, spec, kw = low
@@ -154,6 +173,22 @@ class Tracer:
             self.opaque_ctx[id(ctx)] = ctx_value
             self.instrs.append(instr)
         v.base, v.tensor = base, result
+
+    def checked(self, low: tuple, arrays: tuple, out: Any) -> bool:
+        """Does the lowering give the eager bits? Checked once per kind of call: the same numpy
+        function on operands of the same shapes, dtypes, strides and literal values."""
+        kind, fn, spec, kw = low
+        key = (
+            kind,
+            fn,
+            _layout(out),
+            *(_layout(arrays[s]) if isinstance(s, int) else _lit(s) for s in spec),
+        )
+        key += tuple((k, _lit(v)) for k, v in kw.items())
+        found = self.checks.get(key)
+        if found is None:
+            found = self.checks[key] = lower.same_bits(low, arrays, out)
+        return found
 
     def record_call(self, fn: Any, args: list, result: Any, op: str) -> None:
         """A numpy call that makes a tensor outside any op (a comparison, `sign`): `fn(*args)`."""
@@ -284,3 +319,16 @@ def _template(tracer: Tracer, result: Any) -> Any:
             "the step returns a numpy array (return Tensors, or numbers made without them)"
         )
     return result
+
+
+def _layout(a: Any) -> Any:
+    if isinstance(a, np.ndarray):
+        return (a.shape, a.dtype.str, a.strides, a.flags.aligned)
+    return ("value", type(a), a if isinstance(a, (int, float, bool, str, type(None))) else id(a))
+
+
+def _lit(lit: Any) -> Any:
+    value = lit.value
+    if isinstance(value, np.ndarray):
+        return (value.dtype.str, value.tobytes())
+    return _layout(value) if not isinstance(value, tuple) else ("tuple", value)

@@ -17,8 +17,6 @@ Only the thread that traces is watched; in any other thread the originals run un
 from __future__ import annotations
 
 import contextlib
-import os
-import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -32,7 +30,6 @@ from tinygrad_edu.engine import backprop, function
 from tinygrad_edu.nn import module
 from tinygrad_edu.tensor import Tensor
 
-_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _READS = ("item", "__bool__", "__float__", "numpy", "__array__", "tolist", "argmax")
 _WRITES = ("__setitem__", "__iadd__", "__isub__", "__imul__", "__itruediv__", "__ipow__",
            "zero_", "copy_")  # fmt: skip
@@ -67,15 +64,10 @@ def watching(tracer: Tracer) -> Iterator[None]:
     patch(module, "zero_grad_of", lambda zero: _zero_grad_of(tracer, zero))
     patch(optim, "_zero_grad_of", lambda zero: _zero_grad_of(tracer, zero))
     function.forward_hooks.append(tracer.on_forward)
-    backprop.watcher = lambda retain: OnTrace(tracer, retain) if tracer.mine() else None
-    profiler = sys.getprofile()
-    if profiler is None:
-        sys.setprofile(lambda frame, event, arg: _names(tracer, frame, event))
+    backprop.watcher = lambda retain: _on_trace(tracer, retain)
     try:
         yield
     finally:
-        if profiler is None:
-            sys.setprofile(None)
         backprop.watcher = None
         function.forward_hooks.remove(tracer.on_forward)
         for owner, name, original in reversed(patches):
@@ -154,11 +146,8 @@ def _zero_grad_of(tracer: Tracer, zero: Any) -> Any:
     return zero_grad_of
 
 
-def _names(tracer: Tracer, frame: Any, event: str) -> None:
-    """Names for the generated source: the user's local variables that hold tensors, read as
-    each of the user's functions returns (the step's own frame last, so its names win)."""
-    if event != "return" or frame.f_code.co_filename.startswith(_PACKAGE):
-        return
-    for name, value in frame.f_locals.items():
-        if isinstance(value, Tensor) and not name.startswith("_"):
-            tracer.names[id(value)] = name
+def _on_trace(tracer: Tracer, retain_graph: bool) -> Any:
+    if not tracer.mine():
+        return None
+    tracer.take_names()
+    return OnTrace(tracer, retain_graph)
