@@ -218,6 +218,17 @@ COMPARISONS = {
 }
 
 
+def _compared(b: Any) -> Any:
+    """What a comparison compares with: numpy's reading, in the wider dtype (ops/compare.py), not
+    cast to the tensor's as arithmetic is (float32 0 != 1e-46)."""
+    if isinstance(b, Tensor) or type(b) in (int, float, bool):
+        return as_numpy(b, np.dtype(np.float64))
+    arr = np.array(b)
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"not real numbers: {arr.dtype}")
+    return arr
+
+
 @st.composite
 def comparison(draw: Any, pool: list[Tensor]) -> Call:
     symbol = draw(st.sampled_from(sorted(COMPARISONS)))
@@ -229,7 +240,7 @@ def comparison(draw: Any, pool: list[Tensor]) -> Call:
     return Call(
         symbol,
         lambda: call(a, b),
-        lambda: ufunc(a.data, as_numpy(b, a.dtype)),
+        lambda: ufunc(a.data, _compared(b)),
         (symbol,),
         describe(a) + describe(b),
         kinds,

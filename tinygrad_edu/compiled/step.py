@@ -14,7 +14,6 @@ one at every call:
 
 from __future__ import annotations
 
-import copy
 import time
 import warnings
 from collections import OrderedDict
@@ -22,15 +21,13 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu.compiled import codegen, passes
+from tinygrad_edu.compiled import verify
+from tinygrad_edu.compiled.entry import Compiled, program_of
 from tinygrad_edu.compiled.fastpath import MISS, fast_step
-from tinygrad_edu.compiled.optimizers import hyperparameters
-from tinygrad_edu.compiled.program import Program, Value, bits_equal
-from tinygrad_edu.compiled.trace import Same, Tracer, program_of
+from tinygrad_edu.compiled.trace import Tracer
 from tinygrad_edu.compiled.watch import watching
 from tinygrad_edu.engine.anomaly import is_anomaly_enabled
 from tinygrad_edu.engine.grad_mode import recording
-from tinygrad_edu.engine.versions import increment_version
 from tinygrad_edu.tensor import Tensor
 
 _active: list = []  # the tracers at work (a step called inside a traced step runs eagerly)
@@ -38,96 +35,6 @@ _active: list = []  # the tracers at work (a step called inside a traced step ru
 
 class JitWarning(UserWarning):
     """A compiled step runs eagerly (same results, no speed-up), and this says why."""
-
-
-class Compiled:
-    """One program: its source, its guards, and `run` bound to the live state."""
-
-    def __init__(self, program: Program, tracer: Tracer, name: str) -> None:
-        self.program = program
-        passes.fold(program)
-        passes.alias(program)
-        passes.share(program)
-        passes.eliminate(program)
-        self.owner = passes.assign_buffers(program)
-        self.names = codegen.Names(tracer.names)
-        self.source = codegen.generate(program, self.owner, self.names)[0]
-        self.code, self.globals, self.static, self.run_names = codegen.executable(
-            program, self.owner, self.names
-        )
-        self.trusted = False
-        self.slots = [v for v in program.states if v.kind == "slot"]
-        self.state_guards = [(v.source, v.array) for v in program.states if v.kind == "state"]
-        self.grad_guards = tracer.grad_guards
-        self.hypers = [(opt, hyperparameters(opt)) for opt in dict.fromkeys(tracer.optimizers)]
-        self.run = self.bind(self.live_arrays())
-        self.plan()
-
-    def live_arrays(self) -> dict:
-        names = self.run_names
-        arrays = {names(v): v.array for v in self.program.states if v.kind == "state"}
-        arrays.update({names(v): v.source for v in self.program.dicts.values()})
-        return arrays
-
-    def bind(self, arrays: dict) -> Any:
-        return codegen.bind(
-            self.code, self.program, self.globals, self.static, self.run_names, arrays
-        )
-
-    def guards_hold(self) -> bool:
-        for source, arr in self.state_guards:
-            if (
-                source._data if isinstance(source, Tensor) else source[0].get(source[1])
-            ) is not arr:
-                return False
-        for t, none in self.grad_guards:
-            if (t._grad is None) is not none:
-                return False
-        return all(hyperparameters(opt) == h for opt, h in self.hypers)
-
-    def inputs(self, flat: list) -> list:
-        arrays = [flat[v.source] for v in self.program.inputs]
-        arrays = [a._data if isinstance(a, Tensor) else a for a in arrays]
-        return arrays + [v.source._grad._data for v in self.slots]
-
-    def finish(self, outs: tuple) -> Any:
-        """The step's effects on Python objects: `.grad`s, versions, the returned tensors."""
-        wrap = Tensor._wrap
-        for t, k in self.grad_plan:
-            t._grad = None if k is None else wrap(outs[k])
-        for p in self.program.bumps:
-            increment_version(p)
-        if self.returns_one:
-            return wrap(outs[0])
-        return self.rebuild(outs)
-
-    def rebuild(self, outs: tuple) -> Any:
-        """The step's return value, its tensors made from the program's results."""
-        return _rebuild(self.program.returned, iter(outs))
-
-    def plan(self) -> None:
-        """Where each `.grad` of the step's results comes from, worked out once."""
-        k = sum(isinstance(v, Value) for v in passes._flatten(self.program.returned))
-        self.grad_plan = []
-        for t, v in self.program.grads:
-            if v is None:
-                self.grad_plan.append((t, None))
-            elif v != "same":
-                self.grad_plan.append((t, k))
-                k += 1
-        self.returns_one = isinstance(self.program.returned, Value)
-
-
-def _rebuild(template: Any, outs: Any) -> Any:
-    if isinstance(template, Value):
-        return Tensor._wrap(next(outs))
-    if isinstance(template, Same):
-        return template.tensor
-    if isinstance(template, (tuple, list)):
-        return type(template)(_rebuild(t, outs) for t in template)
-    if isinstance(template, dict):
-        return {k: _rebuild(v, outs) for k, v in template.items()}
-    return template
 
 
 class CompiledStep:
@@ -225,80 +132,22 @@ class CompiledStep:
         self.first_call_seconds = time.perf_counter() - start
         return result
 
-    def _verify(self, key: Any, entry: Compiled, args: tuple, kwargs: dict, flat: list) -> Any:
-        """Run the step eagerly and the program from a copy of the same state: trust it if the two
-        agree bit for bit."""
-        snapshot = {n: _copy(a) for n, a in entry.live_arrays().items()}
-        inputs = [a.copy() for a in entry.inputs(flat)]
-        grads_before = [t._grad for t, _ in entry.program.grads]
-        result = self.fn(*args, **kwargs)
-        outs = entry.bind(snapshot)(*inputs)
-        why = _differs(entry, result, outs, snapshot, grads_before)
-        n_in = len(entry.program.inputs)
-        for v, replayed in zip(entry.slots, inputs[n_in:], strict=True):
-            if why is None and not bits_equal(replayed, v.source._grad._data):
-                why = f"the gradient {entry.names(v)}, added up in place"
-
+    def _verify(self, key: Any, entry: Any, args: tuple, kwargs: dict, flat: list) -> Any:
+        """Trust the program if it reproduces the eager step (verify.py), else stay eager."""
+        result, why = verify.check(entry, self.fn, args, kwargs, flat)
         if why is not None:
             self._cache[key] = f"its program does not reproduce the eager step ({why})"
-            warnings.warn(f"jit({self.__name__}): {self._cache[key]}; the step runs eagerly "
-                          "(same results, no speed-up)", JitWarning, stacklevel=3)  # fmt: skip
+            warnings.warn(
+                f"jit({self.__name__}): {self._cache[key]}; the step runs eagerly (same results, "
+                "no speed-up)",
+                JitWarning,
+                stacklevel=3,
+            )
         else:
             entry.trusted = True
             if not kwargs:
                 self._fast = fast_step(entry, flat, key[0], _active)
         return result
-
-
-def _copy(a: Any) -> Any:
-    return a.copy() if isinstance(a, np.ndarray) else copy.deepcopy(a)
-
-
-def _differs(entry: Compiled, result: Any, outs: tuple, snapshot: dict, before: list) -> Any:
-    program = entry.program
-    template = passes._flatten(program.returned)
-    got = passes._flatten(_shape_like(program.returned, result))
-    if len(got) != len(template):
-        return "it returned something else"
-    k = 0
-    for tv, r in zip(template, got, strict=True):
-        if isinstance(tv, Value):
-            if not isinstance(r, Tensor) or not bits_equal(r._data, outs[k]):
-                return "a returned tensor"
-            k += 1
-        elif isinstance(tv, Same):
-            if r is not tv.tensor:
-                return "a returned tensor"
-        elif not (r is tv or r == tv):
-            return "a returned value"
-    for (t, v), start in zip(program.grads, before, strict=True):
-        if v is None:
-            if t._grad is not None:
-                return "a .grad"
-        elif v == "same":
-            if t._grad is not start:
-                return "a .grad"
-        else:
-            if t._grad is None or not bits_equal(t._grad._data, outs[k]):
-                return f"the gradient of {t.name or 'a tensor'}"
-            k += 1
-    for v in program.states:
-        if v.kind == "state" and not bits_equal(snapshot[entry.run_names(v)], v.array):
-            return f"{entry.names(v)} after the step"
-    for name, v in program.dicts.items():
-        if _scalars(snapshot[entry.run_names(v)]) != _scalars(v.source):
-            return f"the optimizer state {name}"
-    return None
-
-
-def _scalars(d: dict) -> dict:
-    return {k: x for k, x in d.items() if not isinstance(x, np.ndarray)}
-
-
-def _shape_like(template: Any, result: Any) -> Any:
-    if isinstance(template, (tuple, list)) and isinstance(result, (tuple, list)):
-        return type(template)(result)
-    return result
 
 
 def _signature(flat: list, kwnames: list) -> Any:

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.compiled import lower
-from tinygrad_edu.compiled.program import Instr, Lit, Program, Value
+from tinygrad_edu.compiled.program import Instr, Lit, Value
 from tinygrad_edu.engine import versions
 from tinygrad_edu.tensor import Tensor
 
@@ -284,41 +284,6 @@ class Tracer:
             else:
                 final.append((t, self.of_tensor(g)))
         return final
-
-
-def program_of(tracer: Tracer, result: Any) -> Program:
-    """The program of a finished trace: its instructions, and what the step handed back."""
-    return Program(
-        instrs=tracer.instrs,
-        inputs=tracer.inputs,
-        returned=_template(tracer, result),
-        grads=tracer.grads_at_end(),
-        bumps=tracer.bumps,
-        states=tracer.states,
-        dicts={v.name: v for v in tracer.dicts.values()},
-    )
-
-
-class Same:
-    """A returned tensor from outside the step (an argument, a parameter): handed back itself."""
-
-    def __init__(self, tensor: Any) -> None:
-        self.tensor = tensor
-
-
-def _template(tracer: Tracer, result: Any) -> Any:
-    if isinstance(result, Tensor):
-        v = tracer.of_tensor(result)
-        return Same(result) if v.kind in ("state", "input") and v.array is result._data else v
-    if isinstance(result, (tuple, list)) and type(result) in (tuple, list):
-        return type(result)(_template(tracer, r) for r in result)
-    if isinstance(result, dict) and type(result) is dict:
-        return {k: _template(tracer, r) for k, r in result.items()}
-    if isinstance(result, np.ndarray):
-        tracer.refuse(
-            "the step returns a numpy array (return Tensors, or numbers made without them)"
-        )
-    return result
 
 
 def _layout(a: Any) -> Any:

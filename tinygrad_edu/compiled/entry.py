@@ -1,0 +1,141 @@
+"""One program of a compiled step: built from a finished trace, optimized, compiled, and bound to
+the live state, with the guards that say when it may replay.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from tinygrad_edu.compiled import codegen, passes
+from tinygrad_edu.compiled.optimizers import hyperparameters
+from tinygrad_edu.compiled.program import Program, Value
+from tinygrad_edu.compiled.trace import Tracer
+from tinygrad_edu.engine.versions import increment_version
+from tinygrad_edu.tensor import Tensor
+
+
+def program_of(tracer: Tracer, result: Any) -> Program:
+    """The program of a finished trace: its instructions, and what the step handed back."""
+    return Program(
+        instrs=tracer.instrs,
+        inputs=tracer.inputs,
+        returned=_template(tracer, result),
+        grads=tracer.grads_at_end(),
+        bumps=tracer.bumps,
+        states=tracer.states,
+        dicts={v.name: v for v in tracer.dicts.values()},
+    )
+
+
+class Same:
+    """A returned tensor from outside the step (an argument, a parameter): handed back itself."""
+
+    def __init__(self, tensor: Any) -> None:
+        self.tensor = tensor
+
+
+def _template(tracer: Tracer, result: Any) -> Any:
+    if isinstance(result, Tensor):
+        v = tracer.of_tensor(result)
+        return Same(result) if v.kind in ("state", "input") and v.array is result._data else v
+    if isinstance(result, (tuple, list)) and type(result) in (tuple, list):
+        return type(result)(_template(tracer, r) for r in result)
+    if isinstance(result, dict) and type(result) is dict:
+        return {k: _template(tracer, r) for k, r in result.items()}
+    if isinstance(result, np.ndarray):
+        tracer.refuse(
+            "the step returns a numpy array (return Tensors, or numbers made without them)"
+        )
+    return result
+
+
+class Compiled:
+    """One program: its source, its guards, and `run` bound to the live state."""
+
+    def __init__(self, program: Program, tracer: Tracer, name: str) -> None:
+        self.program = program
+        passes.fold(program)
+        passes.alias(program)
+        passes.share(program)
+        passes.eliminate(program)
+        self.owner = passes.assign_buffers(program)
+        self.names = codegen.Names(tracer.names)
+        self.source = codegen.generate(program, self.owner, self.names)[0]
+        self.code, self.globals, self.static, self.run_names = codegen.executable(
+            program, self.owner, self.names
+        )
+        self.trusted = False
+        self.slots = [v for v in program.states if v.kind == "slot"]
+        self.state_guards = [(v.source, v.array) for v in program.states if v.kind == "state"]
+        self.grad_guards = tracer.grad_guards
+        self.hypers = [(opt, hyperparameters(opt)) for opt in dict.fromkeys(tracer.optimizers)]
+        self.run = self.bind(self.live_arrays())
+        self.plan()
+
+    def live_arrays(self) -> dict:
+        names = self.run_names
+        arrays = {names(v): v.array for v in self.program.states if v.kind == "state"}
+        arrays.update({names(v): v.source for v in self.program.dicts.values()})
+        return arrays
+
+    def bind(self, arrays: dict) -> Any:
+        return codegen.bind(
+            self.code, self.program, self.globals, self.static, self.run_names, arrays
+        )
+
+    def guards_hold(self) -> bool:
+        for source, arr in self.state_guards:
+            if (
+                source._data if isinstance(source, Tensor) else source[0].get(source[1])
+            ) is not arr:
+                return False
+        for t, none in self.grad_guards:
+            if (t._grad is None) is not none:
+                return False
+        return all(hyperparameters(opt) == h for opt, h in self.hypers)
+
+    def inputs(self, flat: list) -> list:
+        arrays = [flat[v.source] for v in self.program.inputs]
+        arrays = [a._data if isinstance(a, Tensor) else a for a in arrays]
+        return arrays + [v.source._grad._data for v in self.slots]
+
+    def finish(self, outs: tuple) -> Any:
+        """The step's effects on Python objects: `.grad`s, versions, the returned tensors."""
+        wrap = Tensor._wrap
+        for t, k in self.grad_plan:
+            t._grad = None if k is None else wrap(outs[k])
+        for p in self.program.bumps:
+            increment_version(p)
+        if self.returns_one:
+            return wrap(outs[0])
+        return self.rebuild(outs)
+
+    def rebuild(self, outs: tuple) -> Any:
+        """The step's return value, its tensors made from the program's results."""
+        return _rebuild(self.program.returned, iter(outs))
+
+    def plan(self) -> None:
+        """Where each `.grad` of the step's results comes from, worked out once."""
+        k = sum(isinstance(v, Value) for v in passes._flatten(self.program.returned))
+        self.grad_plan = []
+        for t, v in self.program.grads:
+            if v is None:
+                self.grad_plan.append((t, None))
+            elif v != "same":
+                self.grad_plan.append((t, k))
+                k += 1
+        self.returns_one = isinstance(self.program.returned, Value)
+
+
+def _rebuild(template: Any, outs: Any) -> Any:
+    if isinstance(template, Value):
+        return Tensor._wrap(next(outs))
+    if isinstance(template, Same):
+        return template.tensor
+    if isinstance(template, (tuple, list)):
+        return type(template)(_rebuild(t, outs) for t in template)
+    if isinstance(template, dict):
+        return {k: _rebuild(v, outs) for k, v in template.items()}
+    return template
