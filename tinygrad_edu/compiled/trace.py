@@ -156,7 +156,7 @@ class Tracer:
         if not needs_ctx:
             low = lower.lowering(ctx, arrays, ctx.forward_kwargs, out)
             candidates = low if isinstance(low, list) else [low] if low is not None else []
-            low = next((c for c in candidates if self.checked(c, arrays, out)), None)
+            low = next((c for c in candidates if self.checked(c, ctx, arrays, out)), None)
         base = lower.viewed(out, args, arrays)
         if low is not None:
             kind, fn, spec, kw = low
@@ -174,11 +174,12 @@ class Tracer:
             self.instrs.append(instr)
         v.base, v.tensor = base, result
 
-    def checked(self, low: tuple, arrays: tuple, out: Any) -> bool:
+    def checked(self, low: tuple, ctx: Any, arrays: tuple, out: Any) -> bool:
         """Does the lowering give the eager bits? Checked once per kind of call: the same numpy
         function on operands of the same shapes, dtypes, strides and literal values."""
         kind, fn, spec, kw = low
         key = (
+            type(ctx),
             kind,
             fn,
             _layout(out),
@@ -187,7 +188,8 @@ class Tracer:
         key += tuple((k, _lit(v)) for k, v in kw.items())
         found = self.checks.get(key)
         if found is None:
-            found = self.checks[key] = lower.same_bits(low, arrays, out)
+            found = lower.same_bits(low, ctx, arrays, ctx.forward_kwargs, out)
+            self.checks[key] = found
         return found
 
     def record_call(self, fn: Any, args: list, result: Any, op: str) -> None:

@@ -21,12 +21,15 @@ def check(entry: Compiled, fn: Any, args: tuple, kwargs: dict, flat: list) -> tu
     Returns:
         (the eager result, None if the two agree bit for bit, else what differed)."""
     snapshot = {n: _copy(a) for n, a in entry.live_arrays().items()}
-    inputs = [a.copy() for a in entry.inputs(flat)]
+    # the arguments as they are (the program only reads them), the slots it adds into as copies;
+    # every copy keeps the memory order (a transposed X takes another BLAS path than a copy of it)
+    inputs = entry.inputs(flat)
+    n_in = len(entry.program.inputs)
+    inputs = inputs[:n_in] + [a.copy(order="K") for a in inputs[n_in:]]
     grads_before = [t._grad for t, _ in entry.program.grads]
     result = fn(*args, **kwargs)
     outs = entry.bind(snapshot)(*inputs)
     why = _differs(entry, result, outs, snapshot, grads_before)
-    n_in = len(entry.program.inputs)
     for v, replayed in zip(entry.slots, inputs[n_in:], strict=True):
         if why is None and not bits_equal(replayed, v.source._grad._data):
             why = f"the gradient {entry.names(v)}, added up in place"
@@ -34,7 +37,7 @@ def check(entry: Compiled, fn: Any, args: tuple, kwargs: dict, flat: list) -> tu
 
 
 def _copy(a: Any) -> Any:
-    return a.copy() if isinstance(a, np.ndarray) else copy.deepcopy(a)
+    return a.copy(order="K") if isinstance(a, np.ndarray) else copy.deepcopy(a)
 
 
 def _differs(entry: Compiled, result: Any, outs: tuple, snapshot: dict, before: list) -> Any:
