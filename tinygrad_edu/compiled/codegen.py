@@ -19,6 +19,8 @@ from tinygrad_edu.compiled.program import Instr, Lit, Program, Value
 from tinygrad_edu.engine import function
 
 _new = object.__new__
+# numpy deprecates out= by position for these (they once took more than two inputs)
+OUT_BY_NAME = frozenset({np.maximum, np.minimum})
 
 
 def opaque_forward(cls: type, needs: tuple, *arrays: Any, **kwargs: Any) -> tuple:
@@ -179,7 +181,7 @@ def _line(instr: Instr, owner: dict, names: Names, g: dict, static: list, fixed:
         )
         if instr.fn is np.copyto:
             return [*pre, f"{fn}({target}, {args}){note}"]
-        if kw:
+        if kw or instr.fn in OUT_BY_NAME:
             return [*pre, f"{fn}({args}{kw}, out={target}){note}"]
         return [*pre, f"{fn}({args}, {target}){note}"]  # out= by position: a little faster
     if kind == "fill":

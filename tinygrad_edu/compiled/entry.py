@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu.compiled import codegen, passes
+from tinygrad_edu.compiled import codegen, interpret, passes
 from tinygrad_edu.compiled.optimizers import hyperparameters
 from tinygrad_edu.compiled.program import Program, Value
 from tinygrad_edu.compiled.trace import Tracer
@@ -62,17 +62,28 @@ class Compiled:
         passes.eliminate(program)
         self.owner = passes.assign_buffers(program)
         self.names = codegen.Names(tracer.names)
-        self.source = codegen.generate(program, self.owner, self.names)[0]
-        self.code, self.globals, self.static, self.run_names = codegen.executable(
-            program, self.owner, self.names
-        )
+        self.interpreted = len(program.instrs) >= interpret.LONG
+        if self.interpreted:  # too long to compile quickly: a loop over prebound calls
+            self.run_names = codegen.BufferNames(self.names, self.owner)
+        else:
+            self.code, self.globals, self.static, self.run_names = codegen.executable(
+                program, self.owner, self.names
+            )
         self.trusted = False
+        self._source: str | None = None
         self.slots = [v for v in program.states if v.kind == "slot"]
         self.state_guards = [(v.source, v.array) for v in program.states if v.kind == "state"]
         self.grad_guards = tracer.grad_guards
         self.hypers = [(opt, hyperparameters(opt)) for opt in dict.fromkeys(tracer.optimizers)]
         self.run = self.bind(self.live_arrays())
         self.plan()
+
+    @property
+    def source(self) -> str:
+        """The program as Python, named after the user's tensors (made when first asked for)."""
+        if self._source is None:
+            self._source = codegen.generate(self.program, self.owner, self.names)[0]
+        return self._source
 
     def live_arrays(self) -> dict:
         names = self.run_names
@@ -81,6 +92,14 @@ class Compiled:
         return arrays
 
     def bind(self, arrays: dict) -> Any:
+        """`run` on `arrays` (by name: the state arrays and optimizer dicts, live or copies)."""
+        if self.interpreted:
+            names = self.run_names
+            fixed = {id(v): arrays[names(v)] for v in self.program.states if v.kind == "state"}
+            fixed.update({id(v): arrays[names(v)] for v in self.program.dicts.values()})
+            for instr in self.program.instrs:
+                fixed.update({id(a): a.array for a in instr.values() if a.kind == "const"})
+            return interpret.interpreter(self.program, self.owner, fixed)
         return codegen.bind(
             self.code, self.program, self.globals, self.static, self.run_names, arrays
         )

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)  # slots: a long program has a few hundred thousand of these
 class Value:
     """One array of the program."""
 
@@ -43,7 +43,7 @@ class Value:
     grad_of: Any = None  # the Tensor it is the gradient of (named "d" + that tensor's name)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Lit:
     """A literal argument: a Python number, a tuple of axes, a dtype, or a 0-d array of the right
     dtype (a scalar boxed once, so numpy does not convert it at every call)."""
@@ -51,7 +51,7 @@ class Lit:
     value: Any
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Instr:
     """One step of the program (see the module docstring for the kinds)."""
 
@@ -85,7 +85,7 @@ class Program:
     bumps: list  # tensors whose version the step bumps (the optimizer's parameters)
     states: list = field(default_factory=list)  # Values of kind "state" and "slot"
     dicts: dict = field(default_factory=dict)  # name -> an optimizer state dict the program updates
-    fused: bool = False
+    buffers: list = field(default_factory=list)  # (shape, dtype) of each buffer (passes.py)
 
 
 def bits_equal(a: Any, b: Any) -> bool:

@@ -14,6 +14,7 @@ one at every call:
 
 from __future__ import annotations
 
+import gc
 import time
 import warnings
 from collections import OrderedDict
@@ -107,6 +108,15 @@ class CompiledStep:
                 return self._eager(key, args, kwargs, "the state it reads keeps changing "
                                    "(new arrays, .grad set or cleared) between calls")  # fmt: skip
         start = time.perf_counter()
+        collecting = gc.isenabled()
+        gc.disable()  # the trace makes many objects that live until it ends: no cyclic collection
+        try:
+            return self._traced(key, args, kwargs, flat, start)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _traced(self, key: Any, args: tuple, kwargs: dict, flat: list, start: float) -> Any:
         tracer = Tracer(flat)
         rng = np.random.get_state()
         rng = rng[1].copy(), rng[2]
