@@ -182,10 +182,13 @@ class Tracer:
             type(ctx),
             kind,
             fn,
-            _layout(out),
-            *(_layout(arrays[s]) if isinstance(s, int) else _lit(s) for s in spec),
+            lower.layout(out),
+            *(
+                lower.layout(arrays[s]) if isinstance(s, int) else lower.literal_key(s)
+                for s in spec
+            ),
         )
-        key += tuple((k, _lit(v)) for k, v in kw.items())
+        key += tuple((k, lower.literal_key(v)) for k, v in kw.items())
         found = self.checks.get(key)
         if found is None:
             found = lower.same_bits(low, ctx, arrays, ctx.forward_kwargs, out)
@@ -286,16 +289,3 @@ class Tracer:
             else:
                 final.append((t, self.of_tensor(g)))
         return final
-
-
-def _layout(a: Any) -> Any:
-    if isinstance(a, np.ndarray):
-        return (a.shape, a.dtype.str, a.strides, a.flags.aligned)
-    return ("value", type(a), a if isinstance(a, (int, float, bool, str, type(None))) else id(a))
-
-
-def _lit(lit: Any) -> Any:
-    value = lit.value
-    if isinstance(value, np.ndarray):
-        return (value.dtype.str, value.tobytes())
-    return _layout(value) if not isinstance(value, tuple) else ("tuple", value)
