@@ -58,6 +58,7 @@ class Compiled:
         self.program = program
         passes.fold(program)
         passes.alias(program)
+        passes.simplify(program)
         passes.share(program)
         passes.eliminate(program)
         self.owner = passes.assign_buffers(program)
@@ -77,6 +78,11 @@ class Compiled:
         self.hypers = [(opt, hyperparameters(opt)) for opt in dict.fromkeys(tracer.optimizers)]
         self.run = self.bind(self.live_arrays())
         self.plan()
+        for instr in program.instrs:  # names given, the trace's arrays and tensors can go
+            for v in (*instr.outs, *instr.values()):
+                self.names(v)
+                if v.kind == "tmp":
+                    v.array = v.tensor = v.grad_of = None
 
     @property
     def source(self) -> str:
