@@ -4,7 +4,8 @@
   backward's seed dJ/dJ = 1) is computed once: its eager value becomes a constant.
 - `alias`: `x * 1`, `x / 1` and `x - 0` are x itself (`x + 0.0` is not: -0.0 + 0.0 is +0.0).
 - `simplify`: a constant array whose elements are all one number is that number (k * x, where k is
-  dJ/dJ spread by a mean's gradient); `-x + y` is `y - x` (IEEE defines a - b as a + (-b)).
+  dJ/dJ spread by a mean's gradient). (`-x + y` is left as it is: `y - x` has the same value, but
+  a nan's sign bit may differ.)
 - `share`: an instruction that repeats an earlier one (the same numpy call on the same operands,
   none of them written in between: `1 - A2` in the cost and in sigmoid's gradient) reuses its value.
 - `eliminate`: instructions whose values nobody uses (gradients of inputs that need none, a cost
@@ -68,13 +69,6 @@ def alias(program: Program) -> None:
 
 
 def simplify(program: Program) -> None:
-    uses: dict[int, int] = {}
-    for instr in program.instrs:
-        for v in instr.values():
-            uses[id(v)] = uses.get(id(v), 0) + 1
-    for v in escaping(program):
-        uses[id(v)] = uses.get(id(v), 0) + 1
-    dropped = set()
     for instr in program.instrs:
         if instr.kind != "out" or instr.writes or not isinstance(instr.fn, np.ufunc):
             continue
@@ -90,23 +84,6 @@ def simplify(program: Program) -> None:
                 and (a.array == a.array.flat[0]).all()
             ):
                 instr.args[i] = Lit(np.asarray(a.array.flat[0], dtype=a.dtype))
-        if instr.fn is np.add and len(instr.args) == 2:
-            for i in (0, 1):
-                a, b = instr.args[i], instr.args[1 - i]
-                p = a.producer if isinstance(a, Value) else None
-                if (
-                    p is not None
-                    and p.fn is np.negative
-                    and p.kind == "out"
-                    and uses[id(a)] == 1
-                    and isinstance(b, Value)
-                    and b.shape == out.shape == a.shape
-                ):
-                    instr.fn, instr.args = np.subtract, [b, p.args[0]]
-                    instr.op = f"{instr.op}: -x + y = y - x"
-                    dropped.add(id(p))
-                    break
-    program.instrs = [i for i in program.instrs if id(i) not in dropped]
 
 
 def share(program: Program) -> None:
