@@ -70,7 +70,8 @@ def alias(program: Program) -> None:
 
 def simplify(program: Program) -> None:
     for instr in program.instrs:
-        if instr.kind != "out" or instr.writes or not isinstance(instr.fn, np.ufunc):
+        elementwise = isinstance(instr.fn, np.ufunc) and instr.fn.signature is None  # not matmul
+        if instr.kind != "out" or instr.writes or not elementwise:
             continue
         out = instr.outs[0]
         for i, a in enumerate(instr.args):
@@ -81,9 +82,15 @@ def simplify(program: Program) -> None:
                 and a.array.size
                 and a.dtype == out.dtype
                 and any(b.shape == out.shape for b in others)
-                and (a.array == a.array.flat[0]).all()
+                and _one_number(a.array)
             ):
                 instr.args[i] = Lit(np.asarray(a.array.flat[0], dtype=a.dtype))
+
+
+def _one_number(a: np.ndarray) -> bool:
+    """Every element has the same bits (so -0.0 and 0.0 are two numbers, a nan is one)."""
+    rows = np.ascontiguousarray(a).reshape(a.size, 1).view(np.uint8)
+    return bool((rows == rows[0]).all())
 
 
 def share(program: Program) -> None:
