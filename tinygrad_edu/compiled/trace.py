@@ -281,6 +281,9 @@ class Tracer:
         found, changed in place or not), or the value the program makes."""
         final = []
         for t, start in self.grad_start.values():
+            made = self.by_id.get(id(t._data))
+            if id(t) in self.made_here or (made is not None and made.kind == "tmp"):
+                continue  # a tensor of this call only: nobody sees its .grad after it
             g = t._grad
             if g is None:
                 final.append((t, None))

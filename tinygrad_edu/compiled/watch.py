@@ -27,6 +27,7 @@ from tinygrad_edu.compiled import optimizers
 from tinygrad_edu.compiled.sweep import OnTrace
 from tinygrad_edu.compiled.trace import Tracer
 from tinygrad_edu.engine import backprop, function
+from tinygrad_edu.engine.grads import OnTensors
 from tinygrad_edu.nn import module
 from tinygrad_edu.tensor import Tensor
 
@@ -60,6 +61,7 @@ def watching(tracer: Tracer) -> Iterator[None]:
     patch(Tensor, "data", lambda prop: _data_property(tracer, prop))
     patch(Tensor, "grad", lambda prop: _grad_property(tracer, prop))
     patch(Tensor, "__init__", lambda init: _init(tracer, init))
+    patch(OnTensors, "to_leaf", lambda to_leaf: _to_leaf(tracer, to_leaf))  # create_graph=True
     patch(optim.Optimizer, "step", lambda step: optimizers.traced_step(tracer, step))
     patch(module, "zero_grad_of", lambda zero: _zero_grad_of(tracer, zero))
     patch(optim, "_zero_grad_of", lambda zero: _zero_grad_of(tracer, zero))
@@ -128,6 +130,15 @@ def _init(tracer: Tracer, init: Any) -> Any:
         tracer.on_new_tensor(self, data)
 
     return init_watched
+
+
+def _to_leaf(tracer: Tracer, to_leaf: Any) -> Any:
+    def to_leaf_watched(self: Any, node: Any, g: Any, owned: bool) -> None:
+        if tracer.mine():
+            tracer.touch(node)
+        to_leaf(self, node, g, owned)
+
+    return to_leaf_watched
 
 
 def _zero_grad_of(tracer: Tracer, zero: Any) -> Any:
