@@ -56,7 +56,8 @@ def opaque_backward(ctx: Any, g: np.ndarray, specs: list) -> tuple:
 class Names:
     """Python names for values: the tensor's name where it has one, dX for a gradient of X."""
 
-    def __init__(self, tracer_names: dict) -> None:
+    def __init__(self, tracer_names: dict, by_array: dict | None = None) -> None:
+        self.by_array = by_array or {}  # id(array) -> its value, while the trace's arrays live
         self.given: dict[int, str] = {}
         self.used: set[str] = set()
         self.counts: dict[str, int] = {}  # the last number given after each base name
@@ -79,11 +80,32 @@ class Names:
         p = v.producer
         if p is not None and p.kind == "view" and isinstance(p.args[0], Value):
             return self(p.args[0]) + ("_T" if p.fn is np.transpose else "_view")
+        course = self._course(p)
+        if course:
+            return course
         if v.grad_of is not None:
             of = getattr(v.grad_of, "name", None) or self.tracer_names.get(id(v.grad_of))
+            made = self.by_array.get(id(v.grad_of._data))
+            if not of and made is not None and made is not v:
+                of = self._course(made.producer)
             if of:
                 return f"d{of}"
         return {"const": "k", "input": "x", "state": "s"}.get(v.kind, "t")
+
+    def _course(self, p: Instr | None) -> str:
+        """The course's names for a layer's values: Z[l] = W[l] A[l-1] + b[l] (the add of a bias
+        named b<l>), A[l] = g(Z[l]) (an activation of Z<l>)."""
+        if p is None or not p.args or not isinstance(p.args[-1 if p.op == "Add" else 0], Value):
+            return ""
+        if p.op == "Add":
+            bias = p.args[-1]
+            found = re.fullmatch(r"b(\d+)", self._base(bias)) if bias.kind == "state" else None
+            return f"Z{found[1]}" if found else ""
+        if p.op in _ACTIVATIONS:
+            z = p.args[0]
+            found = re.fullmatch(r"Z(\d+)", self._course(z.producer)) if z.producer else None
+            return f"A{found[1]}" if found else ""
+        return ""
 
     def _fresh(self, base: str) -> str:
         base = re.sub(r"\W", "_", base) or "t"
@@ -98,6 +120,7 @@ class Names:
         return name
 
 
+_ACTIVATIONS = {"Tanh", "Sigmoid", "ReLU", "LeakyReLU"}
 _RESERVED = {"run", "np", "forward", "backward", "empty", "out"}
 
 
@@ -159,7 +182,7 @@ def _fn(fn: Any, g: dict) -> str:
         name = fn.__name__
     if name == "reduce" and getattr(fn, "__self__", None) is np.add:
         name = "add_reduce"
-    if g.get(name, fn) is not fn:
+    if g.get(name, fn) != fn:  # (np.add.reduce is a new bound method at each lookup)
         name = f"{name}_{len(g)}"
     g[name] = fn
     return name
@@ -214,7 +237,7 @@ class BufferNames(Names):
     long program reads few variables (faster: see `make`), the readable names elsewhere."""
 
     def __init__(self, readable: Names, owner: dict) -> None:
-        super().__init__(readable.tracer_names)
+        super().__init__(readable.tracer_names, readable.by_array)
         self.readable, self.owner = readable, owner
 
     def __call__(self, v: Value) -> str:

@@ -62,7 +62,7 @@ class Compiled:
         passes.share(program)
         passes.eliminate(program)
         self.owner = passes.assign_buffers(program)
-        self.names = codegen.Names(tracer.names)
+        self.names = codegen.Names(tracer.names, tracer.by_id)
         self.interpreted = len(program.instrs) >= interpret.LONG
         if self.interpreted:  # too long to compile quickly: a loop over prebound calls
             self.run_names = codegen.BufferNames(self.names, self.owner)
@@ -83,6 +83,7 @@ class Compiled:
                 self.names(v)
                 if v.kind == "tmp":
                     v.array = v.tensor = v.grad_of = None
+        self.names.by_array = {}
 
     @property
     def source(self) -> str:

@@ -30,7 +30,7 @@ def fast_step(entry: Any, flat: list, grad_mode: bool, active: list) -> Any:
         "active": active, "rebuild": entry.rebuild,
     }  # fmt: skip
     n = len(flat)
-    checks = [f"len(a) == {n}", "not active", f"rec.enabled is {grad_mode}", "not anomaly.enabled"]
+    checks = [f"len(a) == {n}", "not active", f"rec.enabled == {grad_mode}", "not anomaly.enabled"]
     for i, x in enumerate(flat):
         if isinstance(x, Tensor):
             ns[f"dt{i}"] = x._data.dtype
