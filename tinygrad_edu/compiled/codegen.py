@@ -154,6 +154,12 @@ def _escaping(program: Program) -> list[Value]:
     return escaping(program)
 
 
+def _constants(program: Program) -> list[Value]:
+    from tinygrad_edu.compiled.passes import constants
+
+    return constants(program)
+
+
 def _arg(a: Any, names: Names, g: dict) -> str:
     if isinstance(a, Value):
         return names(a)
@@ -255,7 +261,7 @@ def executable(program: Program, owner: dict, readable: Names) -> tuple[Any, dic
         | {f"_b{k}" for k in range(len(program.buffers))}
         | {names(v) for v in program.states if v.kind == "state"}
         | {names(v) for v in program.dicts.values()}
-        | {names(a) for i in program.instrs for a in i.values() if a.kind == "const"}
+        | {names(a) for a in _constants(program)}
         | {name for name, _ in static}
     )
     body = "".join(f"    {line}\n" for line in source.splitlines())
@@ -270,10 +276,8 @@ def bind(code: Any, program: Program, g: dict, static: list, names: Names, array
     ns.update(arrays)
     for k, (shape, dtype) in enumerate(program.buffers):
         ns[f"_b{k}"] = np.empty(shape, dtype)
-    for instr in program.instrs:
-        for a in instr.values():
-            if a.kind == "const":
-                ns[names(a)] = a.array
+    for a in _constants(program):
+        ns[names(a)] = a.array
     for name, instr in static:
         args = [ns[names(a)] if isinstance(a, Value) else a.value for a in instr.args]
         ns[name] = instr.fn(*args)

@@ -104,8 +104,7 @@ class Compiled:
             names = self.run_names
             fixed = {id(v): arrays[names(v)] for v in self.program.states if v.kind == "state"}
             fixed.update({id(v): arrays[names(v)] for v in self.program.dicts.values()})
-            for instr in self.program.instrs:
-                fixed.update({id(a): a.array for a in instr.values() if a.kind == "const"})
+            fixed.update({id(a): a.array for a in passes.constants(self.program)})
             return interpret.interpreter(self.program, self.owner, fixed)
         return codegen.bind(
             self.code, self.program, self.globals, self.static, self.run_names, arrays

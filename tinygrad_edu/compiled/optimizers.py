@@ -59,7 +59,9 @@ def _out(tracer: Any, fn: Any, args: list, target: Value, op: str) -> None:
 
 
 def _tmp(tracer: Any, fn: Any, args: list, like: Value, op: str) -> Value:
-    return tracer.new("out", fn, args, np.empty(like.shape, like.dtype), op)
+    v = tracer.new("out", fn, args, np.empty(like.shape, like.dtype), op)
+    v.array = None  # a placeholder, not the eager value: never folded into a constant
+    return v
 
 
 def _sgd(tracer: Any, opt: Any, W: Value, dW: Value, S: Value, arrays: dict) -> None:

@@ -162,6 +162,13 @@ def escaping(program: Program) -> list[Value]:
     return out + [v for _, v in program.grads if isinstance(v, Value)]
 
 
+def constants(program: Program) -> list[Value]:
+    """The constants to bind: those the instructions read, and those handed back as they are (a
+    gradient folded to a constant, a tensor made from literals)."""
+    read = [a for instr in program.instrs for a in instr.values()]
+    return [v for v in read + escaping(program) if v.kind == "const"]
+
+
 def _flatten(template: Any) -> list:
     if isinstance(template, (tuple, list)):
         return [x for t in template for x in _flatten(t)]

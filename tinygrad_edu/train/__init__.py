@@ -3,6 +3,8 @@ do, with the course's printing, a progress bar on a terminal, the cost history, 
 Ctrl-C), then `predict` and `accuracy`.
 
     loop.py          fit
+    iterations.py    its iterations, eager or one compiled step each (jit=True), and the
+                     copies of the parameters a divergence falls back on
     losses.py        the course's costs by name; a model's logits or probabilities
     history.py       History, the warning for a rising cost
     progress.py      the progress bar and the deferred Ctrl-C

@@ -16,21 +16,15 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
-
 from tinygrad_edu import optim
 from tinygrad_edu._checks import is_int
-from tinygrad_edu.engine.grad_mode import no_grad
 from tinygrad_edu.tensor import Tensor
 from tinygrad_edu.train.history import History, RiseWatch
+from tinygrad_edu.train.iterations import compiled_iterations, eager_iterations
 from tinygrad_edu.train.losses import COURSE_LOSSES, LossFn
 from tinygrad_edu.train.progress import DeferredInterrupt, progress_bar
 
 __all__ = ["fit"]
-
-
-def _copy_state(state: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{k: v.copy() if isinstance(v, np.ndarray) else v for k, v in s.items()} for s in state]
 
 
 def fit(
@@ -44,6 +38,7 @@ def fit(
     print_every: int = 100,
     progress: bool | None = None,
     log: Callable[[str], None] | None = None,
+    jit: bool = False,
 ) -> History:
     """Train `model` on (X, Y) for `iterations` full-batch steps and return the `History`.
 
@@ -64,13 +59,26 @@ def fit(
     iterations the last bits of rounding grow into the printed digits (at lr 1.2 the planar model
     differs in the 4th decimal by iteration 9000), and in this order the parameters equal those of
     the course's hand-written numpy run on the same machine, bit for bit, after every iteration (so
-    the printed costs are the course's wherever its digits do not depend on the machine). Prints `Cost after iteration i: c` every `print_every`
-    iterations and at the last one (0 prints nothing). `progress=None` shows a tqdm bar only on a
-    terminal. Ctrl-C stops after the iteration in progress, so the parameters are always those of a
-    finished iteration. A cost that becomes NaN or inf stops training before that update, with a
-    message suggesting a smaller learning rate; the parameters and the optimizer's state are then
-    those of the last iteration whose cost was finite. A cost that stays more than 10 % above its
-    lowest value for 100 iterations in a row warns once (`RisingCostWarning`, naming lr).
+    the printed costs are the course's wherever its digits do not depend on the machine).
+
+    Prints `Cost after iteration i: c` every `print_every` iterations and at the last one (0 prints
+    nothing). `progress=None` shows a tqdm bar only on a terminal. Ctrl-C stops after the iteration
+    in progress, so the parameters are always those of a finished iteration. A cost that becomes
+    NaN or inf stops training before that update, with a message suggesting a smaller learning
+    rate; the parameters and the optimizer's state are then those of the last iteration whose cost
+    was finite. A cost that stays more than 10 % above its lowest value for 100 iterations in a row
+    warns once (`RisingCostWarning`, naming lr).
+
+    `jit=True` runs each iteration as one compiled step (`tinygrad_edu.jit`): zero_grad, the cost,
+    backward, the course's 1/m and `optimizer.step()` are traced at iteration 0, checked against
+    eager mode bit for bit at iteration 1, and replayed as straight-line numpy from iteration 2 on.
+    The costs, the printed lines, the History, the final parameters and the optimizer's state are
+    those of `jit=False`, bit for bit, after a divergence or a Ctrl-C too (the step returns the cost
+    and fit reads it after the update: a non-finite cost puts back the parameters and state copied
+    before the last finite iteration). The loss runs as Python only at iterations 0 and 1, so its
+    side effects (printing, counting calls) are not repeated after that. A step that cannot be
+    replayed faithfully (a loss that calls `item()` or reads `.data`, or draws random numbers) runs
+    eagerly with one `JitWarning` saying why, and gives the same results.
 
     Args:
         model: the Module to train.
@@ -82,7 +90,8 @@ def fit(
         loss: a course cost by name, or a callable loss(model, X, Y).
         print_every: print the cost every this many iterations (0: never).
         progress: show a progress bar (None: only on a terminal).
-        log: where the printed lines go (default: print).
+        log: where the printed lines go (default: print), called with each line.
+        jit: run each iteration as a compiled step (`tinygrad_edu.jit`), with the same results.
 
     Returns:
         The History: the cost of each finished iteration, and why training stopped early.
@@ -110,43 +119,17 @@ def fit(
     log = log or (bar.write if bar is not None else print)
     history = History()
     rising = RiseWatch(_lr_of(optimizer))
-    params = list(optimizer.params)
-    # the parameters of the last iteration whose cost was finite, to fall back on if training diverges,
-    # and the optimizer's state (momentum, Adam's averages) from the same moment
-    backup = [np.empty_like(p.data) for p in params]
-    state_backup = _copy_state(optimizer.state)
+    run = compiled_iterations if jit else eager_iterations
     with DeferredInterrupt() as interrupt:
-        for i in range(iterations):
-            optimizer.zero_grad()
-            cost = loss_fn(model, X, Y)
-            value = cost.item() / m if course_order else cost.item()
+        # the cost of each iteration, as a float; a non-finite one ends the run, with the
+        # parameters and the optimizer's state already put back to those of the last finite cost
+        for i, value in run(
+            model, X, Y, optimizer, loss_fn, m if course_order else None, iterations
+        ):
             if not math.isfinite(value):
                 history.stopped = "diverged"
-                if i == 0:  # nothing was updated yet: the data or the model makes the nan
-                    log(
-                        f"Cost after iteration 0 is {value}: training stopped before any update. "
-                        "The parameters are unchanged; look for NaN or inf in X and Y, or a log "
-                        "of 0 in the cost (detect_anomaly() names the op)."
-                    )
-                    break
-                with no_grad():  # in place, so the parameters stay the optimizer's, versions move
-                    for p, saved in zip(params, backup, strict=False):
-                        p.copy_(saved)
-                optimizer.state = state_backup
-                log(
-                    f"Cost after iteration {i} is {value}: training diverged and stopped. The "
-                    f"parameters are kept from iteration {i - 1}, the last with a finite "
-                    f"cost. Try a smaller learning rate (lr={_lr_of(optimizer)})."
-                )
+                log(_divergence_message(i, value, optimizer))
                 break
-            cost.backward()
-            if course_order:
-                _scale_grads(params, 1 / m)
-            for p, saved in zip(params, backup, strict=False):
-                np.copyto(saved, p.data)
-            if any(optimizer.state):  # plain gradient descent keeps none: nothing to copy
-                state_backup = _copy_state(optimizer.state)
-            optimizer.step()
             history.costs.append(value)
             rising.update(i, value)
             if print_every and (i % print_every == 0 or i == iterations - 1):
@@ -162,6 +145,20 @@ def fit(
     return history
 
 
+def _divergence_message(i: int, value: float, optimizer: Any) -> str:
+    if i == 0:  # nothing was updated yet: the data or the model makes the nan
+        return (
+            f"Cost after iteration 0 is {value}: training stopped before any update. "
+            "The parameters are unchanged; look for NaN or inf in X and Y, or a log "
+            "of 0 in the cost (detect_anomaly() names the op)."
+        )
+    return (
+        f"Cost after iteration {i} is {value}: training diverged and stopped. The "
+        f"parameters are kept from iteration {i - 1}, the last with a finite "
+        f"cost. Try a smaller learning rate (lr={_lr_of(optimizer)})."
+    )
+
+
 def _whole_iterations(iterations: Any) -> int:
     """iterations as an int: any integer (numpy's too), not a bool, a float or a negative."""
     if not is_int(iterations):
@@ -172,13 +169,6 @@ def _whole_iterations(iterations: Any) -> int:
     if iterations < 0:
         raise ValueError(f"fit: iterations must be >= 0, got {int(iterations)}")
     return int(iterations)
-
-
-def _scale_grads(params: list[Tensor], factor: float) -> None:
-    """grad = factor * grad in place (the course's `1/m *` on dW and db)."""
-    for p in params:
-        if p.grad is not None:
-            p.grad.data *= factor
 
 
 def _lr_of(optimizer: Any) -> Any:
