@@ -62,7 +62,7 @@ class Compiled:
         passes.share(program)
         passes.eliminate(program)
         self.owner = passes.assign_buffers(program)
-        self.names = codegen.Names(tracer.names, tracer.by_id)
+        self.names = codegen.Names(tracer.names_at_end(), tracer.by_id)
         self.interpreted = len(program.instrs) >= interpret.LONG
         if self.interpreted:  # too long to compile quickly: a loop over prebound calls
             self.run_names = codegen.BufferNames(self.names, self.owner)

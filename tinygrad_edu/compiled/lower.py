@@ -22,7 +22,15 @@ from tinygrad_edu import ops
 from tinygrad_edu.broadcast import normalize_axis
 from tinygrad_edu.compiled.program import Lit, Value, bits_equal
 
-__all__ = ["GRAPH_SAFE", "lowering", "same_bits", "saves_only_ios", "to_array", "viewed"]
+__all__ = [
+    "GRAPH_SAFE",
+    "as_operand",
+    "lowering",
+    "same_bits",
+    "saves_only_ios",
+    "to_array",
+    "viewed",
+]
 
 GRAPH_SAFE = frozenset(
     {
@@ -109,6 +117,11 @@ def _axes_of(ctx: Any) -> tuple:
 
 def _astype(a: np.ndarray, dtype: np.dtype) -> np.ndarray:
     return a.astype(dtype)
+
+
+def as_operand(a: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """ops/base.py `operand` on an array: a copy in the tensor's dtype, as it makes it."""
+    return np.array(a).astype(dtype)
 
 
 def sigmoid_into(z: np.ndarray, one: np.ndarray, out: np.ndarray) -> None:

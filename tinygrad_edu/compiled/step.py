@@ -129,13 +129,14 @@ class CompiledStep:
         after = np.random.get_state()
         if after[2] != rng[1] or not np.array_equal(after[1], rng[0]):
             tracer.refuse("it draws from numpy's global random generator (a new draw each call)")
+        program = program_of(tracer, result)  # (what the step returns may refuse it too)
         if tracer.refused is not None:
             self._cache.pop(key, None)
             warnings.warn(f"jit({self.__name__}): {tracer.refused}; the step runs eagerly (same "
                           "results, no speed-up)", JitWarning, stacklevel=3)  # fmt: skip
             self._cache[key] = tracer.refused
             return result
-        self._cache[key] = Compiled(program_of(tracer, result), tracer, self.__name__)
+        self._cache[key] = Compiled(program, tracer, self.__name__)
         self._cache.move_to_end(key)
         while len(self._cache) > self.max_programs:
             self._cache.popitem(last=False)

@@ -48,6 +48,7 @@ class Tracer:
         self.bumps: list = []
         self.dicts: dict[int, Value] = {}
         self.names: dict[int, str] = {}  # id(tensor) -> a name from the user's code
+        self.frames: dict[int, Any] = {}  # the user's frames seen on the stack
         self.optimizers: list = []
         self.checks: dict = {}  # the lowerings checked so far, and whether they gave the same bits
         for i, a in enumerate(args):
@@ -58,16 +59,23 @@ class Tracer:
                 self.inputs.append(v)
 
     def take_names(self) -> None:
-        """Names for the generated source: the user's local variables that hold tensors (Z1, A1,
-        cost), read off the Python stack as backward or the optimizer starts. Inner frames
-        first, so the names of the step itself win over those of its caller."""
+        """Note the user's frames on the Python stack (as the first op, backward or the optimizer
+        starts); `names_at_end` reads their variables that hold tensors (Z1, A1, cost)."""
         frame = sys._getframe(1)
         while frame is not None:
             if not frame.f_code.co_filename.startswith(_NOT_USER):
-                for name, value in frame.f_locals.items():
-                    if isinstance(value, Tensor) and not name.startswith("_"):
-                        self.names.setdefault(id(value), name)
+                self.frames.setdefault(id(frame), frame)
             frame = frame.f_back
+
+    def names_at_end(self) -> dict:
+        """Names for the generated source, from the frames noted (inner first: the step's own
+        names win over its caller's), read as the step ends (a finished frame keeps them)."""
+        for frame in self.frames.values():
+            for name, value in frame.f_locals.items():
+                if isinstance(value, Tensor) and not name.startswith("_"):
+                    self.names.setdefault(id(value), name)
+        self.frames.clear()
+        return self.names
 
     def mine(self) -> bool:
         return threading.get_ident() == self.thread and self.refused is None
@@ -142,6 +150,8 @@ class Tracer:
         """A forward hook: one op ran (recorded or not)."""
         if not self.mine():
             return
+        if not self.instrs:
+            self.take_names()
         cls = type(ctx)
         out = result._data
         self.keep.append(ctx)
@@ -194,6 +204,14 @@ class Tracer:
             found = lower.same_bits(low, ctx, arrays, ctx.forward_kwargs, out)
             self.checks[key] = found
         return found
+
+    def on_operand(self, source: Any, arr: np.ndarray) -> None:
+        """An op's operand converted to the tensor's dtype (ops/base.py `operand`): a copy of a
+        traced array is an instruction, so an argument's new values reach the program."""
+        if self.mine() and isinstance(source, np.ndarray):
+            known = self.by_id.get(id(source))
+            if known is not None and known.kind != "const":
+                self.new("new", lower.as_operand, [known, Lit(arr.dtype)], arr, "operand")
 
     def record_call(self, fn: Any, args: list, result: Any, op: str) -> None:
         """A numpy call that makes a tensor outside any op (a comparison, `sign`): `fn(*args)`."""

@@ -29,11 +29,13 @@ from tinygrad_edu.compiled.trace import Tracer
 from tinygrad_edu.engine import backprop, function
 from tinygrad_edu.engine.grads import OnTensors
 from tinygrad_edu.nn import module
+from tinygrad_edu.ops import dispatch
 from tinygrad_edu.tensor import Tensor
 
 _READS = ("item", "__bool__", "__float__", "numpy", "__array__", "tolist", "argmax")
 _WRITES = ("__setitem__", "__iadd__", "__isub__", "__imul__", "__itruediv__", "__ipow__",
            "zero_", "copy_")  # fmt: skip
+_SHAPES = (np.shape, np.ndim, np.size)
 _COMPARISONS = {
     "__lt__": np.less, "__le__": np.less_equal, "__gt__": np.greater,
     "__ge__": np.greater_equal, "__eq__": np.equal, "__ne__": np.not_equal,
@@ -62,6 +64,9 @@ def watching(tracer: Tracer) -> Iterator[None]:
     patch(Tensor, "grad", lambda prop: _grad_property(tracer, prop))
     patch(Tensor, "__init__", lambda init: _init(tracer, init))
     patch(OnTensors, "to_leaf", lambda to_leaf: _to_leaf(tracer, to_leaf))  # create_graph=True
+    patch(dispatch, "operand", lambda operand: _operand(tracer, operand))
+    for name in ("__array_ufunc__", "__array_function__"):
+        patch(Tensor, name, lambda protocol: _no_arrays_out(tracer, protocol))
     patch(optim.Optimizer, "step", lambda step: optimizers.traced_step(tracer, step))
     patch(module, "zero_grad_of", lambda zero: _zero_grad_of(tracer, zero))
     patch(optim, "_zero_grad_of", lambda zero: _zero_grad_of(tracer, zero))
@@ -139,6 +144,35 @@ def _to_leaf(tracer: Tracer, to_leaf: Any) -> Any:
         to_leaf(self, node, g, owned)
 
     return to_leaf_watched
+
+
+def _operand(tracer: Tracer, operand: Any) -> Any:
+    def operand_watched(t: Any, other: Any) -> Any:
+        value = operand(t, other)
+        if isinstance(value, np.ndarray):
+            tracer.on_operand(other, value)
+        return value
+
+    return operand_watched
+
+
+def _no_arrays_out(tracer: Tracer, protocol: Any) -> Any:
+    """numpy's own functions on a tensor: a Tensor back is an op the trace saw; a numpy array
+    back (np.isnan(t)) is computed from the values outside the ops."""
+
+    def protocol_watched(self: Any, *args: Any, **kwargs: Any) -> Any:
+        result = protocol(self, *args, **kwargs)
+        shape_only = args and args[0] in _SHAPES  # np.shape(t): fixed by the guards
+        if (
+            tracer.mine()
+            and not shape_only
+            and not isinstance(result, Tensor | type(None))
+            and result is not NotImplemented
+        ):
+            tracer.refuse("a numpy function gave values of a traced tensor outside the ops")
+        return result
+
+    return protocol_watched
 
 
 def _zero_grad_of(tracer: Tracer, zero: Any) -> Any:
