@@ -21,7 +21,8 @@ TUTORIALS = (
     "06_pytorch.md",
     "07_when_things_go_wrong.md",
     "08_derivative_of_the_derivative.md",
-    "09_the_course_numpy_on_tensors.md",
+    "09_the_compiled_step.md",
+    "10_the_course_numpy_on_tensors.md",
 )
 
 
