@@ -164,8 +164,9 @@ def _arg(a: Any, names: Names, g: dict) -> str:
     if isinstance(a, Value):
         return names(a)
     value = a.value if isinstance(a, Lit) else a
-    if isinstance(value, (bool, int, float, str, type(None))) or (
-        isinstance(value, tuple) and all(isinstance(x, (int, bool)) for x in value)
+    # exact types: numpy's scalars are floats too, and their repr names np (np.float64(2.0))
+    if type(value) in (bool, int, float, str, type(None)) or (
+        type(value) is tuple and all(type(x) in (int, bool) for x in value)
     ):
         return repr(value)
     if isinstance(value, np.ndarray) and value.ndim == 0:  # a number boxed once: named after it

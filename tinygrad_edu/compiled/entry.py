@@ -75,6 +75,13 @@ class Compiled:
         self.slots = [v for v in program.states if v.kind == "slot"]
         self.state_guards = [(v.source, v.array) for v in program.states if v.kind == "state"]
         self.grad_guards = tracer.grad_guards
+        # an argument the program writes into (a parameter passed to the step) must be that tensor
+        written = {id(w) for i in program.instrs for w in i.writes}
+        self.pinned = [
+            (v.source, flat_tensor)
+            for v, flat_tensor in zip(program.inputs, tracer.input_tensors, strict=True)
+            if id(v) in written
+        ]
         self.hypers = [(opt, hyperparameters(opt)) for opt in dict.fromkeys(tracer.optimizers)]
         self.run = self.bind(self.live_arrays())
         self.plan()
@@ -110,7 +117,9 @@ class Compiled:
             self.code, self.program, self.globals, self.static, self.run_names, arrays
         )
 
-    def guards_hold(self) -> bool:
+    def guards_hold(self, flat: list) -> bool:
+        if any(flat[i] is not t for i, t in self.pinned):
+            return False
         for source, arr in self.state_guards:
             if (
                 source._data if isinstance(source, Tensor) else source[0].get(source[1])

@@ -50,6 +50,9 @@ def fast_step(entry: Any, flat: list, grad_mode: bool, active: list) -> Any:
         else:
             ns[f"v{i}"] = x
             checks.append(f"type(a[{i}]) is type(v{i}) and a[{i}] == v{i}")
+    for k, (i, t) in enumerate(entry.pinned):
+        ns[f"pin{k}"] = t
+        checks.append(f"a[{i}] is pin{k}")
     for k, (source, arr) in enumerate(entry.state_guards):
         ns[f"s{k}"], ns[f"arr{k}"] = source, arr
         if isinstance(source, Tensor):

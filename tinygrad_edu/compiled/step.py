@@ -72,7 +72,7 @@ class CompiledStep:
         entry = self._cache.get(key)
         if isinstance(entry, str):
             return self.fn(*args, **kwargs)
-        if entry is None or not entry.guards_hold():
+        if entry is None or not entry.guards_hold(flat):
             return self._trace(key, args, kwargs, flat, retrace=entry is not None)
         self._cache.move_to_end(key)
         if not entry.trusted:

@@ -39,6 +39,7 @@ class Tracer:
         self.instrs: list[Instr] = []
         self.refused: str | None = None
         self.inputs: list = []
+        self.input_tensors: list = []  # the argument of each input, as the trace saw it
         self.states: list[Value] = []
         self.opaque_ctx: dict[int, Value] = {}  # id(ctx) -> the ctx value of its opaque forward
         self.seen_ctx: set[int] = set()
@@ -56,6 +57,7 @@ class Tracer:
                 arr = a._data if isinstance(a, Tensor) else a
                 v = self._value("input", arr, source=i, name=getattr(a, "name", None))
                 v.tensor = a if isinstance(a, Tensor) else None
+                self.input_tensors.append(a)
                 self.inputs.append(v)
 
     def take_names(self) -> None:

@@ -21,11 +21,15 @@ def check(entry: Compiled, fn: Any, args: tuple, kwargs: dict, flat: list) -> tu
     Returns:
         (the eager result, None if the two agree bit for bit, else what differed)."""
     snapshot = {n: _copy(a) for n, a in entry.live_arrays().items()}
-    # the arguments as they are (the program only reads them), the slots it adds into as copies;
+    # the arguments as they are, those it writes into (a parameter) and the slots as copies;
     # every copy keeps the memory order (a transposed X takes another BLAS path than a copy of it)
     inputs = entry.inputs(flat)
     n_in = len(entry.program.inputs)
-    inputs = inputs[:n_in] + [a.copy(order="K") for a in inputs[n_in:]]
+    written = {id(w) for i in entry.program.instrs for w in i.writes}
+    inputs = [
+        a.copy(order="K") if k >= n_in or id(entry.program.inputs[k]) in written else a
+        for k, a in enumerate(inputs)
+    ]
     grads_before = [t._grad for t, _ in entry.program.grads]
     result = fn(*args, **kwargs)
     try:  # a program that cannot run is not trusted (the eager step has run: same results)
