@@ -54,8 +54,9 @@ def _projected(points: list[tuple[int, float]], n_ops: int) -> float:
     return t2 * (n_ops / n2) ** power
 
 
-def _specs(X: Any, Y: Any, quick: bool) -> list[tuple[Any, int, int, int]]:
-    """(make(frameworks, torch), timed repetitions, warm-up calls a turn, ops of a W4 chain)."""
+def _specs(X: Any, Y: Any, quick: bool, large: bool) -> list[tuple[Any, int, int, int]]:
+    """(make(frameworks, torch), timed repetitions, warm-up calls a turn, ops of a W4 chain).
+    The slow rows (3 repetitions) need no warm-up calls: the check's calls came just before."""
     from benchmarks import workloads as w
 
     def big(m: int, model: str) -> Any:
@@ -64,15 +65,15 @@ def _specs(X: Any, Y: Any, quick: bool) -> list[tuple[Any, int, int, int]]:
     specs: list[tuple[Any, int, int, int]] = []
     for model in ("generic", "fused"):  # more repetitions for the shorter rows
         specs.append(((lambda fw, torch, m=model: w.make_deep(X, Y, m, fw, torch)), 30, 2, 0))
-    if not quick:
-        specs += [(big(m, model), 3, 1, 0) for m in (2090, 20900) for model in ("generic", "fused")]
+    sizes = [] if quick else [2090, 20900] if large else [2090]
+    specs += [(big(m, model), 3, 0, 0) for m in sizes for model in ("generic", "fused")]
     for model in ("generic", "fused"):
         specs.append(((lambda fw, torch, m=model: w.make_logreg(X, Y, m, fw, torch)), 300, 2, 0))
     for model in ("generic", "fused"):
         specs.append(((lambda fw, torch, m=model: w.make_planar(m, fw, torch)), 300, 2, 0))
     for n in (1000,) if quick else (1000, 10_000, 100_000):
-        reps = 30 if n == 1000 else 3
-        specs.append(((lambda fw, torch, n=n: w.make_chain(n, fw, torch)), reps, 2, n))
+        reps, warm = (30, 2) if n == 1000 else (3, 0)
+        specs.append(((lambda fw, torch, n=n: w.make_chain(n, fw, torch)), reps, warm, n))
     return specs
 
 
@@ -97,7 +98,7 @@ def collect(args: argparse.Namespace, framework: str = "tinygrad_edu") -> list[d
 
     rows, chain_first = [], []  # (n_ops, seconds of the jit step's call 1) of the W4 rows so far
     scale = args.reps / 15
-    for make, reps, warm, n_ops in _specs(X, Y, args.quick):
+    for make, reps, warm, n_ops in _specs(X, Y, args.quick, args.large):
         fw, note = frameworks, None
         projected = _projected(chain_first, n_ops) if n_ops else 0.0
         if "jit" in fw and projected > args.first_call_budget:
@@ -153,6 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=1, help="BLAS/torch threads (default 1)")
     parser.add_argument("--reps", type=int, default=15, help="timed repetitions per row")
     parser.add_argument("--quick", action="store_true", help="only the m=209 / 1,000-op rows")
+    parser.add_argument("--large", action="store_true", help="W1 at m=20,900 too (X is 2 GB)")
     parser.add_argument(
         "--first-call-budget",
         type=float,
@@ -173,7 +175,8 @@ def main(argv: list[str] | None = None) -> int:
     rows = collect(args)
     if not args.no_torch and importlib.util.find_spec("torch") is not None:
         same = ["--threads", str(args.threads), "--reps", str(args.reps)]
-        same += ["--quick"] * args.quick + (["--data", args.data] if args.data else [])
+        same += ["--quick"] * args.quick + ["--large"] * args.large
+        same += ["--data", args.data] if args.data else []
         add_pytorch(rows, same)
     print(
         f"\ntinygrad_edu vs hand-written numpy, {args.threads} thread(s), python "
