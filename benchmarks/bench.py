@@ -43,11 +43,12 @@ def _pin_threads(n: int) -> None:
 
 
 def _projected(points: list[tuple[int, float]], n_ops: int) -> float:
-    """Seconds a jit step's first call on an n-op chain would take, from the shorter chains: the
-    growth of the last two (at least linear), or quadratic from one."""
+    """Seconds a jit step's first call on an n-op chain would take, from the shorter chains: with
+    the growth of the last two (at least linear), or linear from one (so that a second length is
+    measured before a row is left out)."""
     if not points:
         return 0.0
-    (n2, t2), power = points[-1], 2.0
+    (n2, t2), power = points[-1], 1.0
     if len(points) > 1:
         n1, t1 = points[-2]
         power = max(1.0, math.log(max(t2, 1e-9) / max(t1, 1e-9)) / math.log(n2 / n1))
