@@ -5,8 +5,10 @@
     python -m benchmarks.profile_jit W1 --model fused --data DIR
 
 The step is checked as in the table (bench.check), then its program's `run` is compiled again with a
-clock read after every line, in the namespace of the bound `run` (the same buffers and states), and
-replayed `--runs` times. Each line's time is its median less the cost of a clock read (measured on
+clock read after every line, on the closure of the bound `run` (the same buffers and states), and
+replayed `--runs` times; a long program, which runs in the interpreter loop (interpret.py), is
+timed call by call of that loop. It reads the internals of tinygrad_edu/compiled/ (entry.py,
+codegen.py, interpret.py), which may change. Each line's time is its median less the cost of a clock read (measured on
 empty lines), so lines of a few hundred nanoseconds are approximate; the sum is set against the
 median time of the plain replay.
 """
@@ -14,6 +16,7 @@ median time of the plain replay.
 from __future__ import annotations
 
 import argparse
+import functools
 import re
 import statistics
 import time
@@ -22,6 +25,7 @@ from typing import Any
 
 from benchmarks import measure
 from benchmarks import workloads as w
+from tinygrad_edu.compiled import codegen, interpret
 
 
 def _instrument(lines: list[str], returns: bool = True) -> str:
@@ -34,20 +38,68 @@ def _instrument(lines: list[str], returns: bool = True) -> str:
     return "\n".join([*out, "    return _r" if returns else "    return None"]) + "\n"
 
 
+def _compiled_run(entry: Any, body: list[str]) -> Any:
+    """The program's `run` again, timed line by line, on the closure of the bound one (the same
+    buffers, states and constants)."""
+    lines = codegen.generate(entry.program, entry.owner, entry.run_names)[0].rstrip().split("\n")
+    if len(lines) != len(body) + 1 or any(ln.startswith("     ") for ln in lines):
+        raise ValueError("profile_jit: the program is not one straight-line run()")
+    free = entry.run.__code__.co_freevars
+    cells = dict(zip(free, (c.cell_contents for c in entry.run.__closure__), strict=True))
+    run = "".join(f"    {line}\n" for line in _instrument(lines).splitlines())
+    scope: dict[str, Any] = {"_pc": time.perf_counter, "_T": [[] for _ in body]}
+    exec(
+        compile(f"def make({', '.join(free)}):\n{run}    return run\n", "<profile>", "exec"), scope
+    )
+    timed = scope["make"](**cells)
+    timed.times = scope["_T"]
+    return timed
+
+
+def _interpreted_run(entry: Any) -> tuple[Any, list[str]]:
+    """The interpreter's loop again (interpret.py), timing each of its prebound calls."""
+    free = entry.run.__code__.co_freevars
+    cells = dict(zip(free, (c.cell_contents for c in entry.run.__closure__), strict=True))
+    calls, env, n = cells["calls"], cells["env"], cells["n"]
+    times: list[list[float]] = [[] for _ in calls]
+    clock: list[float] = []
+
+    def timed(*inputs: Any) -> None:
+        env[:n] = inputs
+        pc = time.perf_counter
+        for (fn, args), t in zip(calls, times, strict=True):
+            start = pc()
+            fn(*args)
+            t.append(pc() - start)
+        for _ in range(20):  # the clock's own cost, read the same way
+            start = pc()
+            clock.append(pc() - start)
+
+    timed.times, timed.clock = times, clock  # type: ignore[attr-defined]
+    labels = []
+    for fn, args in calls:
+        if fn is interpret._dynamic:
+            instr = args[1]
+            labels.append(f"{getattr(instr.fn, '__name__', instr.kind)}(...)  # read per call")
+        else:
+            f = fn.func if isinstance(fn, functools.partial) else fn
+            labels.append(f"{getattr(f, '__name__', type(f).__name__)}(...)")
+    return timed, labels
+
+
 def profile(step: w.JitStep, runs: int = 2000) -> tuple[float, float, list[tuple[float, str]]]:
     """(median µs of the whole step as the table times it, of its program's `run` alone, and
-    [(µs, line)] in program order) of a trusted jit step."""
+    [(µs, line)] in program order) of a trusted jit step: a line of the generated source, or for
+    an interpreted (long) program, a call of the interpreter's loop."""
     (entry,) = step.compiled._cache.values()
-    lines = entry.source.rstrip("\n").split("\n")
-    if not lines[0].startswith("def run(") or any(
-        not ln.startswith("    ") or ln.startswith("     ") or " def " in ln for ln in lines[1:]
-    ):
-        raise ValueError("profile_jit: the program is not one straight-line run()")
-    body = lines[1:]
-    ns: dict[str, Any] = dict(entry.run.__globals__, _pc=time.perf_counter, _T=[[] for _ in body])
-    exec(compile(_instrument(lines), "<profile>", "exec"), ns)
-    empty: dict[str, Any] = {"_pc": time.perf_counter, "_T": [[] for _ in body]}
-    blank = ["def run():"] + ["    pass"] * len(body)
+    blank = ["def run():", "    pass"]
+    if entry.interpreted:  # the loop's own cost is not in the calls' times
+        timed, body = _interpreted_run(entry)
+    else:
+        body = entry.source.rstrip("\n").split("\n")[1:]
+        timed = _compiled_run(entry, body)
+        blank = ["def run():"] + ["    pass"] * len(body)
+    empty: dict[str, Any] = {"_pc": time.perf_counter, "_T": [[] for _ in blank[1:]]}
     exec(compile(_instrument(blank, returns=False), "<blank>", "exec"), empty)
     inputs = entry.inputs([])
     plain, whole = [], []
@@ -58,12 +110,14 @@ def profile(step: w.JitStep, runs: int = 2000) -> tuple[float, float, list[tuple
         step()
         whole.append(time.perf_counter() - middle)
         plain.append(middle - start)
-        ns["run"](*inputs)
+        timed(*inputs)
         empty["run"]()
-    clock = statistics.median(t for ts in empty["_T"] for t in ts)
+    clock = statistics.median(
+        timed.clock if entry.interpreted else [t for ts in empty["_T"] for t in ts]
+    )
     per_line = [
         (1e6 * max(0.0, statistics.median(ts) - clock), ln.strip())
-        for ts, ln in zip(ns["_T"], body, strict=True)
+        for ts, ln in zip(timed.times, body, strict=True)
     ]
     return 1e6 * statistics.median(whole), 1e6 * statistics.median(plain), per_line
 
@@ -79,7 +133,8 @@ def report(name: str, step: w.JitStep, top: int, runs: int) -> str:
     out = [
         f"## {name}: the step {whole:.1f} µs, its program's run() {total:.1f} µs (medians), the "
         f"rest (guards, .grads, versions, item()) {whole - total:.1f} µs; the {len(per_line)} lines "
-        f"add up to {lines_sum:.1f} µs",
+        f"add up to {lines_sum:.1f} µs (the rest of run(): an interpreter loop's own cost, or "
+        f"the error of the clock, {total - lines_sum:.1f} µs)",
         "",
         "| µs | % | line |",
         "|---:|---:|---|",
