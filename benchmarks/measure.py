@@ -17,7 +17,7 @@ from typing import Any
 
 from benchmarks.workloads import JitStep, Workload
 from tinygrad_edu.compiled import JitWarning
-from tinygrad_edu.compiled.step import Compiled
+from tinygrad_edu.compiled.entry import Compiled
 
 FRAMEWORKS = ("eager", "jit", "pytorch")  # the columns set against numpy
 
