@@ -1,14 +1,16 @@
 """Speed of tinygrad_edu against the course's hand-written numpy, in the same process run.
 
-    python -m benchmarks                    # the table (1 thread)
+    python -m benchmarks                    # the tables (1 thread)
     python -m benchmarks --threads 2 --json results.json
 
-Each row: the median milliseconds of one training iteration after warm-up for numpy and tinygrad_edu,
-which take turns a block of repetitions at a time; the ratio tinygrad_edu / numpy (below 1 is faster
-than numpy); and the peak memory of one iteration measured with tracemalloc. Before timing, both run
-two iterations from the same parameters and must print the same two costs. When PyTorch is installed,
-its column is measured the same way in a process of its own, against the numpy of that process (see
-`add_pytorch` for why).
+Each row: the median milliseconds of one training iteration after warm-up for numpy, tinygrad_edu
+eager and tinygrad_edu through `tinygrad_edu.jit`, which take turns a block of repetitions at a time;
+the ratios to numpy (below 1 is faster than numpy); the jit step's call 1 (trace + compile) and
+call 2 (the eager run + the check of the program); and the peak memory of one iteration measured
+with tracemalloc. Before timing, each runs three iterations from the same parameters and must give
+numpy's three costs, and the jit step must replay its program (measure.py). When PyTorch is
+installed, its column is measured the same way in a process of its own, against the numpy of that
+process (see `add_pytorch` for why).
 """
 
 from __future__ import annotations
@@ -16,14 +18,18 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import math
 import os
 import platform
-import statistics
 import subprocess
 import sys
 import time
-import tracemalloc
 from typing import Any
+
+from benchmarks.measure import run_row
+from benchmarks.table import markdown
+
+__all__ = ["collect", "main", "markdown", "run_row"]
 
 _THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
@@ -36,84 +42,53 @@ def _pin_threads(n: int) -> None:
     os.execve(sys.executable, [sys.executable, "-m", "benchmarks", *sys.argv[1:]], env)
 
 
-def _median_ms(steps: dict[str, Any], reps: int, warmup: int) -> dict[str, float]:
-    """The median milliseconds of one call of each step.
-
-    The frameworks take turns: each runs `warmup` untimed calls and then a block of its timed calls,
-    at least 5 times over. Within a block the data is warm in the cache, as in a training loop; and a
-    slow stretch of the machine (another process, a frequency change) is spread over all of them
-    instead of falling on whichever happened to run then."""
-    times: dict[str, list[float]] = {name: [] for name in steps}
-    turns = max(5, reps // 10)  # blocks of about 10: short enough that a slow stretch hits all
-    per_turn = max(1, -(-reps // turns))
-    for _ in range(turns):
-        for name, step in steps.items():
-            for _ in range(warmup):
-                step()
-            for _ in range(per_turn):
-                start = time.perf_counter()
-                step()
-                times[name].append(time.perf_counter() - start)
-    return {name: 1000 * statistics.median(t) for name, t in times.items()}
+def _projected(points: list[tuple[int, float]], n_ops: int) -> float:
+    """Seconds a jit step's first call on an n-op chain would take, from the shorter chains: with
+    the growth of the last two (at least linear), or linear from one (so that a second length is
+    measured before a row is left out)."""
+    if not points:
+        return 0.0
+    (n2, t2), power = points[-1], 1.0
+    if len(points) > 1:
+        n1, t1 = points[-2]
+        power = max(1.0, math.log(max(t2, 1e-9) / max(t1, 1e-9)) / math.log(n2 / n1))
+    return t2 * (n_ops / n2) ** power
 
 
-def _peak_mb(step: Any) -> float:
-    """Peak bytes allocated during one iteration (numpy reports its buffers to tracemalloc)."""
-    tracemalloc.start()
-    tracemalloc.reset_peak()
-    base = tracemalloc.get_traced_memory()[0]
-    step()
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    return (peak - base) / 2**20
+def _specs(X: Any, Y: Any, quick: bool, large: bool) -> list[tuple[Any, int, int, int]]:
+    """(make(frameworks, torch), timed repetitions, warm-up calls a turn, ops of a W4 chain).
+    The slow rows (3 repetitions) need no warm-up calls: the check's calls came just before."""
+    from benchmarks import workloads as w
 
+    def big(m: int, model: str) -> Any:
+        return lambda fw, torch: w.make_deep(*w.cat_like(m), model, fw, torch)
 
-def check(workload: Any, rtol: float = 1e-9) -> list[float]:
-    """Two iterations of every framework; their costs must agree with numpy's."""
-    expected = [workload.steps["numpy"]() for _ in range(2)]
-    for name, step in workload.steps.items():
-        if name == "numpy":
-            continue
-        got = [step() for _ in range(2)]
-        for e, g in zip(expected, got, strict=False):
-            if abs(e - g) > rtol * abs(e):
-                raise AssertionError(
-                    f"{workload.name} ({workload.size}): {name} gives costs {got}, numpy {expected}"
-                )
-    return expected
-
-
-def run_row(workload: Any, reps: int, warmup: int, memory: bool) -> dict:
-    costs = check(workload)
-    row: dict[str, Any] = {"workload": workload.name, "size": workload.size, "costs": costs}
-    for name, ms in _median_ms(workload.steps, reps, warmup).items():
-        row[f"{name}_ms"] = ms
-    if memory:
-        for name, step in workload.steps.items():
-            if name != "pytorch":
-                row[f"{name}_peak_mb"] = _peak_mb(step)
-    if "pytorch_ms" in row:
-        row["pytorch_ratio"] = row["pytorch_ms"] / row["numpy_ms"]
-    if "tinygrad_edu_ms" not in row:
-        return row
-    row["ratio"] = row["tinygrad_edu_ms"] / row["numpy_ms"]
-    if workload.ops_per_step:
-        row["us_per_op"] = 1000 * row["tinygrad_edu_ms"] / workload.ops_per_step
-    if memory:
-        row["memory_ratio"] = row["tinygrad_edu_peak_mb"] / max(row["numpy_peak_mb"], 1e-9)
-    return row
+    specs: list[tuple[Any, int, int, int]] = []
+    for model in ("generic", "fused"):  # more repetitions for the shorter rows
+        specs.append(((lambda fw, torch, m=model: w.make_deep(X, Y, m, fw, torch)), 30, 2, 0))
+    sizes = [] if quick else [2090, 20900] if large else [2090]
+    specs += [(big(m, model), 3, 0, 0) for m in sizes for model in ("generic", "fused")]
+    for model in ("generic", "fused"):
+        specs.append(((lambda fw, torch, m=model: w.make_logreg(X, Y, m, fw, torch)), 300, 2, 0))
+    for model in ("generic", "fused"):
+        specs.append(((lambda fw, torch, m=model: w.make_planar(m, fw, torch)), 300, 2, 0))
+    for n in (1000,) if quick else (1000, 10_000, 100_000):
+        reps, warm = (30, 2) if n == 1000 else (3, 0)
+        specs.append(((lambda fw, torch, n=n: w.make_chain(n, fw, torch)), reps, warm, n))
+    return specs
 
 
 def collect(args: argparse.Namespace, framework: str = "tinygrad_edu") -> list[dict]:
-    """The rows for numpy and one framework, "tinygrad_edu" or "pytorch", in this process."""
+    """The rows for numpy and tinygrad_edu (eager and jit), or numpy and "pytorch", in this process."""
     from benchmarks import workloads as w
     from tinygrad_edu.data import DataError, load_cats
 
-    torch = None
+    torch, frameworks = None, ("numpy", "eager", "jit")
     if framework == "pytorch":
         import torch
 
         torch.set_num_threads(args.threads)
+        frameworks = ("numpy", "pytorch")
     try:
         cats = load_cats(args.data)
         X, Y, source = cats.X_train, cats.Y_train, "cat data"
@@ -122,26 +97,29 @@ def collect(args: argparse.Namespace, framework: str = "tinygrad_edu") -> list[d
         source = "synthetic data of the cat shape (the .h5 files were not found)"
     print(f"{framework}: W1/W2 at m=209 on {source}", file=sys.stderr)
 
-    reps, warm = args.reps, 2
-    rows = []
-    specs = [
-        # more repetitions for the shorter rows: a median of more samples, still under a second each
-        (lambda: w.make_deep(X, Y, torch=torch), reps * 2),
-        (lambda: w.make_logreg(X, Y, torch=torch), reps * 20),
-        (lambda: w.make_planar(torch=torch), reps * 20),
-        (lambda: w.make_chain(1000, torch=torch), reps * 2),
-    ]
-    if not args.quick:
-        for m in (2090, 20900):
-            Xs, Ys = w.cat_like(m)
-            specs.append(((lambda Xs=Xs, Ys=Ys: w.make_deep(Xs, Ys, torch=torch)), 3))
-        specs += [(lambda n=n: w.make_chain(n, torch=torch), 3) for n in (10_000, 100_000)]
-    for make, n in specs:
-        workload = make()
-        if framework != "tinygrad_edu":
-            del workload.steps["tinygrad_edu"]
-        print(f"  {workload.name} ({workload.size}) ...", file=sys.stderr)
-        rows.append(run_row(workload, n, warm, memory=framework == "tinygrad_edu"))
+    rows, chain_first = [], []  # (n_ops, seconds of the jit step's call 1) of the W4 rows so far
+    scale = args.reps / 15
+    for make, reps, warm, n_ops in _specs(X, Y, args.quick, args.large):
+        fw, note = frameworks, None
+        projected = _projected(chain_first, n_ops) if n_ops else 0.0
+        if "jit" in fw and projected > args.first_call_budget:
+            fw = tuple(f for f in fw if f != "jit")
+            note = (
+                f"jit left out: its call 1 would take about {projected:,.0f} s (projected from "
+                f"the shorter chains), over --first-call-budget {args.first_call_budget:g} s"
+            )
+        workload = make(fw, torch)
+        if note:
+            workload.notes.append(note)
+        print(f"  {workload.name} ({workload.model}, {workload.size}) ...", end="", file=sys.stderr)
+        start = time.perf_counter()
+        reps = reps if reps <= 3 else max(1, round(reps * scale))  # the slow rows: 3 in any case
+        row = run_row(workload, reps, warm, memory=framework != "pytorch", first_call_s=scale)
+        print(f" {time.perf_counter() - start:.1f} s", file=sys.stderr)
+        if "jit_call1_ms" in row and n_ops:
+            chain_first.append((n_ops, row["jit_call1_ms"] / 1000))
+        rows.append(row)
+    w.cat_like.cache_clear()
     return rows
 
 
@@ -163,34 +141,11 @@ def add_pytorch(rows: list[dict], argv: list[str]) -> None:
     sys.stderr.write(done.stderr)
     theirs = json.loads(done.stdout[done.stdout.index("{") :])["rows"]
     for row, other in zip(rows, theirs, strict=True):
+        assert [row[k] for k in ("workload", "model", "size")] == [
+            other[k] for k in ("workload", "model", "size")
+        ]
         row["pytorch_ms"] = other["pytorch_ms"]
         row["pytorch_ratio"] = other["pytorch_ms"] / other["numpy_ms"]
-
-
-def markdown(rows: list[dict]) -> str:
-    torch = any("pytorch_ms" in r for r in rows)
-    head = "| workload | size | numpy ms | tinygrad_edu ms | ratio |"
-    rule = "|---|---|---:|---:|---:|"
-    if torch:
-        head += " pytorch ms | pytorch ratio |"
-        rule += "---:|---:|"
-    head += " µs/op | peak MB numpy | peak MB tinygrad_edu | memory ratio |"
-    rule += "---:|---:|---:|---:|"
-    lines = [head, rule]
-    for r in rows:
-        line = (
-            f"| {r['workload']} | {r['size']} | {r['numpy_ms']:.3f} | {r['tinygrad_edu_ms']:.3f} "
-            f"| {r['ratio']:.2f} |"
-        )
-        if torch:
-            line += f" {r.get('pytorch_ms', float('nan')):.3f} | {r.get('pytorch_ratio', float('nan')):.2f} |"
-        us = f"{r['us_per_op']:.2f}" if "us_per_op" in r else ""
-        line += (
-            f" {us} | {r['numpy_peak_mb']:.1f} | {r['tinygrad_edu_peak_mb']:.1f} "
-            f"| {r['memory_ratio']:.2f} |"
-        )
-        lines.append(line)
-    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -199,7 +154,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--threads", type=int, default=1, help="BLAS/torch threads (default 1)")
     parser.add_argument("--reps", type=int, default=15, help="timed repetitions per row")
-    parser.add_argument("--quick", action="store_true", help="only the four m=209 / 1,000-op rows")
+    parser.add_argument("--quick", action="store_true", help="only the m=209 / 1,000-op rows")
+    parser.add_argument("--large", action="store_true", help="W1 at m=20,900 too (X is 2 GB)")
+    parser.add_argument(
+        "--first-call-budget",
+        type=float,
+        default=120.0,
+        metavar="S",
+        help="leave the jit column of a W4 chain out when its call 1 (trace + "
+        "compile), projected from the shorter chains, would take over S seconds",
+    )
     parser.add_argument("--json", metavar="PATH", help="also write the rows as JSON ('-': stdout)")
     parser.add_argument("--data", metavar="DIR", help="folder with the cat .h5 files")
     parser.add_argument("--no-torch", action="store_true", help="leave PyTorch out")
@@ -212,11 +176,12 @@ def main(argv: list[str] | None = None) -> int:
     rows = collect(args)
     if not args.no_torch and importlib.util.find_spec("torch") is not None:
         same = ["--threads", str(args.threads), "--reps", str(args.reps)]
-        same += ["--quick"] * args.quick + (["--data", args.data] if args.data else [])
+        same += ["--quick"] * args.quick + ["--large"] * args.large
+        same += ["--data", args.data] if args.data else []
         add_pytorch(rows, same)
     print(
         f"\ntinygrad_edu vs hand-written numpy, {args.threads} thread(s), python "
-        f"{platform.python_version()}, ratio = tinygrad_edu / numpy (lower is faster)\n"
+        f"{platform.python_version()}, ratio = time of one iteration / numpy's (lower is faster)\n"
     )
     print(markdown(rows))
     if args.json:

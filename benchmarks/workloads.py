@@ -1,35 +1,60 @@
-"""The benchmark's workloads, each three ways: the course's hand-written numpy, tinygrad_edu as a
-learner writes it (the public API only), and PyTorch eager when it is installed.
+"""The benchmark's workloads, each up to four ways: the course's hand-written numpy ("numpy"),
+tinygrad_edu as a learner writes it (the public API only) run eagerly ("eager") and through
+`tinygrad_edu.jit` ("jit"), and PyTorch eager ("pytorch", when it is installed).
 
 A workload is built by `make_*`, which returns a `Workload`: one callable per framework, each running
-one full training iteration (forward, cost, backward, SGD update) and returning the cost, all three
-starting from the same parameters. `check` runs two iterations of each and compares the costs, so a
-speed figure is never reported for a wrong answer.
+one full training iteration (forward, cost, backward, SGD update) and returning the cost, all of them
+starting from the same parameters. The models of W1-W3 come two ways:
+
+- "generic": the model written with generic ops, `Z2 = W2 @ A1 + b2; A2 = Z2.sigmoid()` and the
+  course's cost `-(Y * A2.log() + (1 - Y) * (1 - A2).log()).mean()`, on tensors made from the course's
+  initial parameters;
+- "fused": the library's models (`nn.DeepNet`, ...) and `nn.binary_cross_entropy_with_logits`.
+
+The eager and jit columns run the same step function, each on parameters of its own; the jit one is a
+`JitStep`, whose `compiled` is the `CompiledStep` (bench.check verifies that it replays).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+import tinygrad_edu
 from benchmarks import course_numpy as cn
-from tinygrad_edu import Tensor, nn
-from tinygrad_edu.engine.grad_mode import no_grad
+from benchmarks import torch_steps
+from tinygrad_edu import Tensor, nn, optim
 
 Step = Callable[[], float]
+TINY = ("eager", "jit")  # the tinygrad_edu columns
+
+
+class JitStep:
+    """A step compiled with `tinygrad_edu.jit`, called like the others: it returns the cost."""
+
+    def __init__(self, fn: Callable[[], Tensor]) -> None:
+        self.compiled = tinygrad_edu.jit(fn)
+
+    def __call__(self) -> float:
+        return self.compiled().item()
 
 
 @dataclass
 class Workload:
     name: str
+    model: str  # "generic" (generic ops) or "fused" (binary_cross_entropy_with_logits)
     size: str
     steps: dict[str, Step] = field(default_factory=dict)  # framework -> one iteration
     ops_per_step: int | None = None
+    fresh_jit: Callable[[], JitStep] | None = None  # a new jit step on new parameters
+    notes: list[str] = field(default_factory=list)
 
 
+@functools.lru_cache(maxsize=1)  # the large-m rows share one data set (2 GB at m=20,900)
 def cat_like(m: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Synthetic data of the cat set's shape and range: X (12288, m) in [0, 1], Y (1, m) of 0/1."""
     rng = np.random.default_rng(seed)
@@ -38,90 +63,145 @@ def cat_like(m: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     return X, Y
 
 
-def _sgd_step(model: Any, lr: float) -> None:
-    with no_grad():
-        for p in model.parameters():
-            p.data -= lr * p.grad.data
+def _add_tiny(w: Workload, make_fn: Callable[[], Callable[[], Tensor]], frameworks: Any) -> None:
+    """The eager and jit columns: the same step function, each on a state of its own."""
+    if "eager" in frameworks:
+        fn = make_fn()
+        w.steps["eager"] = lambda: fn().item()
+    if "jit" in frameworks:
+        w.steps["jit"] = JitStep(make_fn())
+        w.fresh_jit = lambda: JitStep(make_fn())
 
 
-def _tinygrad_step(model: Any, X: Tensor, Y: Tensor, lr: float) -> Step:
-    def step() -> float:
-        model.zero_grad()
-        cost = nn.binary_cross_entropy_with_logits(model.logits(X), Y)
-        cost.backward()
-        _sgd_step(model, lr)
-        return cost.item()
-
-    return step
+# ------------------------------------------------------------ W1-W3: the course's networks
 
 
-def make_deep(X: np.ndarray, Y: np.ndarray, lr: float = 0.0075, torch: Any = None) -> Workload:
+def forward_generic(P: dict[str, Tensor], X: Tensor, hidden: str) -> Tensor:
+    """`Z[l] = W[l] @ A[l-1] + b[l]`, the hidden activation, then a sigmoid: the output A[L]."""
+    A, L = X, len(P) // 2
+    for layer in range(1, L + 1):
+        Z = P[f"W{layer}"] @ A + P[f"b{layer}"]
+        A = Z.sigmoid() if layer == L else (Z.relu() if hidden == "relu" else Z.tanh())
+    return A
+
+
+def cost_generic(A: Tensor, Y: Tensor) -> Tensor:
+    """The course's cross-entropy, written out."""
+    return -(Y * A.log() + (1 - Y) * (1 - A).log()).mean()
+
+
+def _generic(init: dict, X: Tensor, Y: Tensor, lr: float, hidden: str) -> Callable:
+    def make_fn() -> Callable[[], Tensor]:
+        P = {k: Tensor(v, requires_grad=True, name=k) for k, v in init.items()}
+        opt = optim.SGD(list(P.values()), lr=lr)
+
+        def step() -> Tensor:
+            opt.zero_grad()
+            cost = cost_generic(forward_generic(P, X, hidden), Y)
+            cost.backward()
+            opt.step()
+            return cost
+
+        return step
+
+    return make_fn
+
+
+def _fused(make_model: Callable[[], Any], X: Tensor, Y: Tensor, lr: float) -> Callable:
+    def make_fn() -> Callable[[], Tensor]:
+        model = make_model()
+        opt = optim.SGD(model.parameters(), lr=lr)
+
+        def step() -> Tensor:
+            opt.zero_grad()
+            cost = nn.binary_cross_entropy_with_logits(model.logits(X), Y)
+            cost.backward()
+            opt.step()
+            return cost
+
+        return step
+
+    return make_fn
+
+
+def _mlp(
+    w: Workload, X: np.ndarray, Y: np.ndarray, lr: float, spec: dict, frameworks: Any, torch: Any
+) -> Workload:
+    """Fill `w` in: spec gives the course's step (`numpy`, on its parameters), the initial
+    parameters as W1, b1, ... (`init`), the library's model (`model`) and the hidden activation."""
+    if "numpy" in frameworks:
+        w.steps["numpy"] = spec["numpy"]
+    if any(f in frameworks for f in TINY):
+        Xt, Yt = Tensor(X, name="X"), Tensor(Y, name="Y")  # shared: no step writes into them
+        if w.model == "generic":
+            make_fn = _generic(spec["init"](), Xt, Yt, lr, spec["hidden"])
+        else:
+            make_fn = _fused(spec["model"], Xt, Yt, lr)
+        _add_tiny(w, make_fn, frameworks)
+    if torch is not None and "pytorch" in frameworks:
+        w.steps["pytorch"] = torch_steps.mlp(
+            torch, spec["init"](), X, Y, lr, spec["hidden"], w.model == "generic"
+        )
+    return w
+
+
+def make_deep(
+    X: np.ndarray,
+    Y: np.ndarray,
+    model: str = "generic",
+    frameworks: Any = (*TINY, "numpy"),
+    torch: Any = None,
+    lr: float = 0.0075,
+) -> Workload:
     """W1: [12288, 20, 7, 5, 1], relu hidden, sigmoid output, binary cross-entropy."""
     dims = [12288, 20, 7, 5, 1]
-    w = Workload("W1 cat-deep", f"m={X.shape[1]}")
     params = cn.deep_init(dims, seed=1)
-    w.steps["numpy"] = lambda: cn.deep_iteration(params, X, Y, lr)
-    model = nn.DeepNet(dims, hidden="relu", seed=1)
-    w.steps["tinygrad_edu"] = _tinygrad_step(model, Tensor(X), Tensor(Y), lr)
-    if torch is not None:
-        w.steps["pytorch"] = _torch_mlp(torch, cn.deep_init(dims, seed=1), X, Y, lr, "relu")
-    return w
+    spec = {
+        "numpy": lambda: cn.deep_iteration(params, X, Y, lr),
+        "init": lambda: cn.deep_init(dims, seed=1),
+        "model": lambda: nn.DeepNet(dims, hidden="relu", seed=1),
+        "hidden": "relu",
+    }
+    return _mlp(
+        Workload("W1 cat-deep", model, f"m={X.shape[1]}"), X, Y, lr, spec, frameworks, torch
+    )
 
 
-def make_logreg(X: np.ndarray, Y: np.ndarray, lr: float = 0.005, torch: Any = None) -> Workload:
-    """W2: logistic regression 12288 -> 1."""
-    w = Workload("W2 cat-logreg", f"m={X.shape[1]}")
+def make_logreg(
+    X: np.ndarray,
+    Y: np.ndarray,
+    model: str = "generic",
+    frameworks: Any = (*TINY, "numpy"),
+    torch: Any = None,
+    lr: float = 0.005,
+) -> Workload:
+    """W2: logistic regression 12288 -> 1, from zeros."""
     params = cn.logreg_init(X.shape[0])
-    w.steps["numpy"] = lambda: cn.logreg_iteration(params, X, Y, lr)
-    model = nn.LogisticRegression(X.shape[0])
-    w.steps["tinygrad_edu"] = _tinygrad_step(model, Tensor(X), Tensor(Y), lr)
-    if torch is not None:
-        init = {"W1": np.zeros((1, X.shape[0])), "b1": np.zeros((1, 1))}
-        w.steps["pytorch"] = _torch_mlp(torch, init, X, Y, lr, "relu")
-    return w
+    spec = {
+        "numpy": lambda: cn.logreg_iteration(params, X, Y, lr),
+        "init": lambda: {"W1": np.zeros((1, X.shape[0])), "b1": np.zeros((1, 1))},
+        "model": lambda: nn.LogisticRegression(X.shape[0]),
+        "hidden": "relu",  # no hidden layer
+    }
+    w = Workload("W2 cat-logreg", model, f"m={X.shape[1]}")
+    return _mlp(w, X, Y, lr, spec, frameworks, torch)
 
 
-def make_planar(lr: float = 1.2, torch: Any = None) -> Workload:
+def make_planar(
+    model: str = "generic", frameworks: Any = (*TINY, "numpy"), torch: Any = None, lr: float = 1.2
+) -> Workload:
     """W3: the planar flower, 2 -> 4 (tanh) -> 1, m = 400."""
     from tinygrad_edu.data import flower
 
     X, Y = flower()
-    w = Workload("W3 planar", "m=400")
     params = cn.shallow_init(2, 4, 1, seed=2)
-    w.steps["numpy"] = lambda: cn.shallow_iteration(params, X, Y, lr, hidden="tanh")
-    model = nn.ShallowNet(2, 4, 1, hidden="tanh", seed=2)
-    w.steps["tinygrad_edu"] = _tinygrad_step(model, Tensor(X), Tensor(Y), lr)
-    if torch is not None:
-        w.steps["pytorch"] = _torch_mlp(torch, cn.shallow_init(2, 4, 1, seed=2), X, Y, lr, "tanh")
-    return w
-
-
-def _torch_mlp(
-    torch: Any, init: dict, X: np.ndarray, Y: np.ndarray, lr: float, hidden: str
-) -> Step:
-    """The same network in PyTorch eager float64: Z = W A + b per layer, BCE with logits, SGD."""
-    P = [torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in init.values()]
-    Xt = torch.tensor(X, dtype=torch.float64)
-    Yt = torch.tensor(Y, dtype=torch.float64)
-    act = torch.relu if hidden == "relu" else torch.tanh
-    bce = torch.nn.functional.binary_cross_entropy_with_logits
-
-    def step() -> float:
-        for p in P:
-            p.grad = None
-        A = Xt
-        layers = len(P) // 2
-        for layer in range(layers):
-            Z = P[2 * layer] @ A + P[2 * layer + 1]
-            A = act(Z) if layer < layers - 1 else Z
-        cost = bce(Z, Yt)
-        cost.backward()
-        with torch.no_grad():
-            for p in P:
-                p -= lr * p.grad
-        return cost.item()
-
-    return step
+    spec = {
+        "numpy": lambda: cn.shallow_iteration(params, X, Y, lr, hidden="tanh"),
+        "init": lambda: cn.shallow_init(2, 4, 1, seed=2),
+        "model": lambda: nn.ShallowNet(2, 4, 1, hidden="tanh", seed=2),
+        "hidden": "tanh",
+    }
+    return _mlp(Workload("W3 planar", model, "m=400"), X, Y, lr, spec, frameworks, torch)
 
 
 # ---------------------------------------------------------------- W4: a long chain of small ops
@@ -153,44 +233,36 @@ def chain_numpy(n_ops: int) -> float:
     return cost
 
 
-def chain_tinygrad(n_ops: int) -> float:
-    x = Tensor(np.full((4, 1), 0.5), requires_grad=True)
-    a = x
-    for i in range(n_ops):
-        kind = i % 3
-        if kind == 0:
-            a = a * 1.0001
-        elif kind == 1:
-            a = a + 0.001
-        else:
-            a = a.tanh()
-    cost = a.sum()
-    cost.backward()
-    return cost.item()
+def chain_step(n_ops: int) -> Callable[[], Tensor]:
+    """The chain from a leaf made once, outside the step (so a compiled step recomputes it): clear
+    its gradient, run the n ops, sum, backward."""
+    x = Tensor(np.full((4, 1), 0.5), requires_grad=True, name="x")
+
+    def step() -> Tensor:
+        x.grad = None
+        a = x
+        for i in range(n_ops):
+            kind = i % 3
+            if kind == 0:
+                a = a * 1.0001
+            elif kind == 1:
+                a = a + 0.001
+            else:
+                a = a.tanh()
+        cost = a.sum()
+        cost.backward()
+        return cost
+
+    return step
 
 
-def chain_torch(torch: Any, n_ops: int) -> float:
-    x = torch.full((4, 1), 0.5, dtype=torch.float64, requires_grad=True)
-    a = x
-    for i in range(n_ops):
-        kind = i % 3
-        if kind == 0:
-            a = a * 1.0001
-        elif kind == 1:
-            a = a + 0.001
-        else:
-            a = torch.tanh(a)
-    cost = a.sum()
-    cost.backward()
-    return cost.item()
-
-
-def make_chain(n_ops: int, torch: Any = None) -> Workload:
+def make_chain(n_ops: int, frameworks: Any = (*TINY, "numpy"), torch: Any = None) -> Workload:
     """W4: n elementwise ops (x * 1.0001, x + 0.001, tanh, repeating) on a (4, 1) tensor, sum,
     forward and backward."""
-    w = Workload("W4 chain", f"{n_ops:,} ops", ops_per_step=n_ops)
-    w.steps["numpy"] = lambda: chain_numpy(n_ops)
-    w.steps["tinygrad_edu"] = lambda: chain_tinygrad(n_ops)
-    if torch is not None:
-        w.steps["pytorch"] = lambda: chain_torch(torch, n_ops)
+    w = Workload("W4 chain", "generic", f"{n_ops:,} ops", ops_per_step=n_ops)
+    if "numpy" in frameworks:
+        w.steps["numpy"] = lambda: chain_numpy(n_ops)
+    _add_tiny(w, lambda: chain_step(n_ops), frameworks)
+    if torch is not None and "pytorch" in frameworks:
+        w.steps["pytorch"] = lambda: torch_steps.chain(torch, n_ops)
     return w
