@@ -18,10 +18,11 @@ from typing import Any
 __all__ = ["defer", "graph_swept", "later"]
 
 _LONG = 100  # ops: a graph this long has full collections wait
-_NEVER = -(2**62)
 # `_finish` calls `defer` for an op numbered below later[0]: 0 after a backward (the next op starts
-# the count), that op's number - _LONG, then _NEVER while full collections wait.
+# the count), that op's number - _LONG, then - _FAR while full collections wait (a small int: numbers
+# that fit 30 bits compare faster, and this runs once per op)
 later = [0]
+_FAR = 2**28
 # The weakref to the op from which full collections wait for its graph. Not turned off outright: a
 # graph caught in a garbage cycle of the user's is freed only by a full collection, so one waits for
 # 1,000 collections of generation 1 instead (the default is 10: one per 7,000,000 allocations).
@@ -55,12 +56,15 @@ def _change(ctx: object = None, end: bool = False, wait: bool = True) -> None:
     elif not _lock.acquire(False):
         return
     try:
-        if ctx is not None and not _deferred_by:  # another thread may have started it meanwhile
-            _deferred_by.append(weakref.ref(ctx, _dropped))
+        if ctx is not None:
+            if not _deferred_by:  # another thread may have started it meanwhile
+                _deferred_by.append(weakref.ref(ctx, _dropped))
+            later[0] = ctx.seq - _FAR
         _missed = False  # before looking: a graph dropped from now on sets it again
         if end or (_deferred_by and _deferred_by[0]() is None):
             _deferred_by.clear()
-        later[0] = _NEVER if _deferred_by else 0
+        if not _deferred_by:
+            later[0] = 0
         current = gc.get_threshold()
         if current != _ours:  # a threshold that is no longer the one set here is the user's: kept
             _user = tuple(b if n == o else n for n, o, b in zip(current, _ours, _user, strict=True))
