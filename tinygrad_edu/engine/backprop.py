@@ -14,8 +14,6 @@ because every backward formula is written with operators).
 
 from __future__ import annotations
 
-import gc
-import threading
 from collections.abc import Callable
 from heapq import heappop, heappush
 from typing import Any
@@ -23,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.engine import function, versions
+from tinygrad_edu.engine.collector import graph_swept
 from tinygrad_edu.engine.grad_mode import enable_grad
 from tinygrad_edu.engine.grads import OnArrays, OnTensors
 
@@ -60,7 +59,6 @@ def run_backward(
             graph was freed by an earlier backward."""
     if create_graph and trace is not None:
         raise ValueError("run_backward: trace cannot watch a sweep with create_graph=True")
-    _pause_collector()
     try:
         if create_graph:
             how = OnTensors(retain_graph)
@@ -69,7 +67,7 @@ def run_backward(
         with enable_grad():
             return _sweep(root, how.seed(grad), inputs, trace, how)
     finally:
-        _resume_collector()
+        graph_swept()
 
 
 # The compiled step's trace sets this to its strategy maker while it watches a step (compiled/trace.py)
@@ -251,28 +249,3 @@ def seen_by(parent: Any, seq: int) -> Any:
         parent = ctx.replaced
         ctx = parent._ctx
     return parent
-
-
-# Hot-path bookkeeping: the sweep makes no reference cycles, and Python's cycle collector would rescan
-# the whole graph again and again on a long one. It is paused for the sweep: the first thread in
-# pauses it (if it was on), the last one out turns it back on.
-_collector_lock = threading.Lock()
-_collector_pauses = 0
-_collector_was_on = False
-
-
-def _pause_collector() -> None:
-    global _collector_pauses, _collector_was_on
-    with _collector_lock:
-        if _collector_pauses == 0:
-            _collector_was_on = gc.isenabled()
-            gc.disable()
-        _collector_pauses += 1
-
-
-def _resume_collector() -> None:
-    global _collector_pauses
-    with _collector_lock:
-        _collector_pauses -= 1
-        if _collector_pauses == 0 and _collector_was_on:
-            gc.enable()

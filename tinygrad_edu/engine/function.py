@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.engine import versions
+from tinygrad_edu.engine.collector import defer, later
 from tinygrad_edu.engine.grad_mode import recording
 
 __all__ = ["Function", "apply1", "apply2", "is_tensor"]
@@ -206,7 +207,9 @@ def _finish(
         ctx.parents = args
         if kwargs:
             ctx.forward_kwargs = kwargs
-        ctx.seq = next(_creation_order)
+        ctx.seq = seq = next(_creation_order)
+        if seq < later[0]:  # a graph begins, or has grown long: see collector.py
+            defer(ctx)
         result._ctx, result.requires_grad = ctx, True
         if ctx._saved:
             ctx._epoch = versions.last_write
