@@ -354,7 +354,7 @@ class Tensor:
 
     def sign(self) -> Tensor:
         """-1, 0 or 1 per element, with no history (its gradient is 0 almost everywhere)."""
-        return Tensor._wrap(np.sign(self._data))
+        return Tensor._wrap(np.asarray(np.sign(self._data)))  # an array also for a 0-d tensor
 
     # Reductions (ops/reduce.py) and softmax (ops/softmax.py)
     sum, mean, max = (dispatch.reduction(op) for op in (_ops.Sum, _ops.Mean, _ops.Max))

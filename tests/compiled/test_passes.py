@@ -7,6 +7,7 @@ copy where eager had a broadcast view, gives other bits)."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -16,11 +17,11 @@ from tinygrad_edu.testing import arrays_in
 from tinygrad_edu.testing.op_table import Domain
 
 
-def sgd_world(arrays: dict, inputs: dict, cost_of, lr: float = 0.1) -> World:
+def sgd_world(arrays: dict, inputs: dict, cost_of, lr: float = 0.1, dtype=np.float64) -> World:
     """A step on parameters `arrays` (name -> array) and inputs (arguments): zero_grad, cost,
     backward, SGD; it returns what `cost_of(params, inputs)` returns (the cost first)."""
-    params = {k: Tensor(a.copy(), requires_grad=True) for k, a in arrays.items()}
-    args = [Tensor(a.copy()) for a in inputs.values()]
+    params = {k: Tensor(a.copy(), requires_grad=True, dtype=dtype) for k, a in arrays.items()}
+    args = [Tensor(a.copy(), dtype=dtype) for a in inputs.values()]
     opt = optim.SGD(list(params.values()), lr=lr)
 
     def step(*xs):
@@ -121,3 +122,32 @@ def test_reduction_of_a_broadcast_gradient(data) -> None:
         return ((p["Z"] + p["b"]).sum(axis=0) ** 2).sum()
 
     assert_compiled(run_both(lambda: sgd_world({"b": b, "Z": Z}, {}, cost_of)))
+
+
+def test_sign_of_a_0d_tensor_is_computed_at_every_call() -> None:
+    """|a| for a 0-d a: its gradient's sign(a) was a numpy scalar, baked into the program as a
+    literal (and written as `np.float64(-1.0)`, a NameError); a crosses 0 at call 3 here, after
+    the check, so a baked sign would give a wrong update silently."""
+    run = run_both(
+        lambda: sgd_world({"a": np.array(0.15)}, {}, lambda p, _: p["a"].abs()), n_calls=5
+    )
+    assert_compiled(run)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="not fixed: eager's 0-d results are numpy scalars, whose arithmetic (scalarmath) keeps "
+    "the second nan's sign in nan * nan where the program's ufunc call into a 0-d buffer keeps "
+    "the first: only nan sign bits differ, after the check (a trusted program)",
+)
+def test_nan_sign_of_0d_arithmetic() -> None:
+    """float32 a ** b with 0-d a = 0.2, b = -2: the update makes a < 0, then a and b nan, and the
+    gradient of b is nan * nan: its sign bit differs from eager's at call 3."""
+    arrays, W = {"a": np.array(0.2), "b": np.array(-2.0)}, np.array(-2.0, np.float32)
+
+    def cost_of(p, _):
+        return (p["a"] ** p["b"] * W).sum()
+
+    with np.errstate(all="ignore"):
+        run = run_both(lambda: sgd_world(arrays, {}, cost_of, dtype=np.float32))
+    assert_compiled(run)

@@ -204,3 +204,26 @@ def test_step_patterns(body, kwargs, traces: int) -> None:
     (entry,) = run.step._cache.values()
     assert entry.trusted
     assert run.fn_calls == traces, "trace and check (zero_grad to zeros: .grad exists from call 2)"
+
+
+def test_parameter_passed_as_an_argument() -> None:
+    """Protects a parameter given to the step as an argument (and closed over by the optimizer):
+    the check on call 2 ran the program on the argument itself, so the update was applied twice
+    (it was, silently: the program was then trusted)."""
+
+    def make() -> World:
+        model = nn.ShallowNet(2, 3, 1)
+        W1 = model.layers[0].W
+        opt = optim.SGD(model.parameters(), lr=0.5)
+        X, Y = _data(6, 10)
+
+        def step(W1, X, Y):
+            opt.zero_grad()
+            cost = nn.binary_cross_entropy(model(X), Y) + (W1 * W1).sum()
+            cost.backward()
+            opt.step()
+            return cost
+
+        return World(step, dict(model.named_parameters()), [(W1, X, Y)], [opt])
+
+    assert_compiled(run_both(make, n_calls=4))

@@ -127,7 +127,7 @@ def _one_root(outs: tuple[Tensor, ...], gouts: tuple[Any, ...], create_graph: bo
                     f"grad: output {i} has shape {y.shape}; grad_outputs can be omitted only for "
                     "outputs with one element. Pass grad_outputs (dL/doutput, of that shape)"
                 )
-            g = np.ones_like(y.data)
+            g = np.ones_like(y._data)
         g = g if isinstance(g, Tensor) else Tensor(g, dtype=y.dtype)
         if g.shape != y.shape:
             raise ValueError(
@@ -137,11 +137,11 @@ def _one_root(outs: tuple[Tensor, ...], gouts: tuple[Any, ...], create_graph: bo
     if len(outs) == 1:
         g = seeds[0]
         # a copy: the sweep may hand the seed back as a result, or add into it
-        return outs[0], (g if create_graph else g.data.copy())
+        return outs[0], (g if create_graph else g._data.copy())
     with enable_grad():
         # started from the first term, not from Tensor(0.0): a float64 zero would make the sum, its
         # seed and so every gradient of float32 outputs float64
         terms = [(y * g).sum() for y, g in zip(outs, seeds, strict=True)]
         total = sum(terms[1:], terms[0])
-    one = np.ones_like(total.data)
+    one = np.ones_like(total._data)
     return total, (Tensor._wrap(one) if create_graph else one)

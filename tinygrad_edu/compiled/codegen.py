@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu.compiled.program import Instr, Lit, Program, Value
+from tinygrad_edu.compiled.program import Instr, Lit, Program, Value, empty
 from tinygrad_edu.engine import function
 
 _new = object.__new__
@@ -127,7 +127,7 @@ _RESERVED = {"run", "np", "forward", "backward", "empty", "out"}
 def generate(program: Program, owner: dict, names: Names) -> tuple[str, dict, list]:
     """The source of `run`, the globals it needs (besides the bound arrays), and the static views
     to build at bind time: (name, instr)."""
-    g: dict[str, Any] = {"forward": opaque_forward, "backward": opaque_backward, "empty": np.empty}
+    g: dict[str, Any] = {"forward": opaque_forward, "backward": opaque_backward, "empty": empty}
     lines: list[str] = []
     static: list[tuple[str, Instr]] = []
     fixed = {id(v) for v in program.states if v.kind == "state"} | set(owner)
@@ -207,7 +207,7 @@ def _line(instr: Instr, owner: dict, names: Names, g: dict, static: list, fixed:
         pre = (
             []
             if instr.writes or id(instr.outs[0]) in owner
-            else [f"{target} = empty({instr.outs[0].shape}, '{instr.outs[0].dtype.str}')"]
+            else [f"{target} = empty({_shape_dtype(instr.outs[0])})"]
         )
         if instr.fn is np.copyto:
             return [*pre, f"{fn}({target}, {args}){note}"]
@@ -252,6 +252,11 @@ class BufferNames(Names):
         return f"_b{k}" if k is not None else self.readable(v)
 
 
+def _shape_dtype(v: Value) -> str:
+    """The arguments of `empty` for v: its shape, dtype and (when not C) its order in memory."""
+    return f"{v.shape}, '{v.dtype.str}'" + ("" if v.order is None else f", {v.order}")
+
+
 def executable(program: Program, owner: dict, readable: Names) -> tuple[Any, dict, list, Names]:
     """The code that runs: `make(<everything fixed>)` returns `run`, so that buffers, state arrays,
     constants and numpy's functions are closure variables of `run` (the fastest to read)."""
@@ -275,8 +280,8 @@ def bind(code: Any, program: Program, g: dict, static: list, names: Names, array
     buffers, the constants, and the static views built on them."""
     ns = dict(g)
     ns.update(arrays)
-    for k, (shape, dtype) in enumerate(program.buffers):
-        ns[f"_b{k}"] = np.empty(shape, dtype)
+    for k, key in enumerate(program.buffers):
+        ns[f"_b{k}"] = empty(*key)
     for a in _constants(program):
         ns[names(a)] = a.array
     for name, instr in static:

@@ -75,12 +75,14 @@ class Compiled:
         self.slots = [v for v in program.states if v.kind == "slot"]
         self.state_guards = [(v.source, v.array) for v in program.states if v.kind == "state"]
         self.grad_guards = tracer.grad_guards
-        # an argument the program writes into (a parameter passed to the step) must be that tensor
+        # an argument the program writes into (a parameter passed to the step) or whose .grad it
+        # sets must be that tensor (not another of its shape)
         written = {id(w) for i in program.instrs for w in i.writes}
+        touched = {id(t) for t, v in program.grads if v is not None or t.requires_grad}
         self.pinned = [
             (v.source, flat_tensor)
             for v, flat_tensor in zip(program.inputs, tracer.input_tensors, strict=True)
-            if id(v) in written
+            if id(v) in written or id(flat_tensor) in touched
         ]
         self.hypers = [(opt, hyperparameters(opt)) for opt in dict.fromkeys(tracer.optimizers)]
         self.run = self.bind(self.live_arrays())

@@ -31,22 +31,26 @@ def fast_step(entry: Any, flat: list, grad_mode: bool, active: list) -> Any:
     }  # fmt: skip
     n = len(flat)
     checks = [f"len(a) == {n}", "not active", f"rec.enabled == {grad_mode}", "not anomaly.enabled"]
+    arrays: dict[int, str] = {}  # id of an argument's array -> the first expression for it
     for i, x in enumerate(flat):
-        if isinstance(x, Tensor):
-            ns[f"dt{i}"] = x._data.dtype
+        if isinstance(x, (Tensor, np.ndarray)):  # the signature's checks (step._signature)
+            arr, e = (x._data, f"a[{i}]._data") if isinstance(x, Tensor) else (x, f"a[{i}]")
+            ns[f"dt{i}"] = arr.dtype
             checks += [
-                f"type(a[{i}]) is Tensor",
-                f"a[{i}]._data.shape == {x._data.shape!r}",
-                f"a[{i}]._data.dtype is dt{i}",
-                f"a[{i}].requires_grad is {x.requires_grad}",
+                f"type(a[{i}]) is {'Tensor' if isinstance(x, Tensor) else 'ndarray'}",
+                f"{e}.shape == {arr.shape!r}",
+                f"{e}.dtype is dt{i}",
+                f"{e}.flags.c_contiguous"
+                if arr.flags.c_contiguous
+                else f"{e}.strides == {arr.strides!r}",
             ]
-        elif isinstance(x, np.ndarray):
-            ns[f"dt{i}"] = x.dtype
-            checks += [
-                f"type(a[{i}]) is ndarray",
-                f"a[{i}].shape == {x.shape!r}",
-                f"a[{i}].dtype is dt{i}",
-            ]
+            if isinstance(x, Tensor):
+                checks.append(f"a[{i}].requires_grad is {x.requires_grad}")
+            if id(arr) in arrays:
+                checks.append(f"{e} is {arrays[id(arr)]}")
+            else:
+                checks += [f"{e} is not {other}" for other in arrays.values()]
+                arrays[id(arr)] = e
         else:
             ns[f"v{i}"] = x
             checks.append(f"type(a[{i}]) is type(v{i}) and a[{i}] == v{i}")

@@ -17,7 +17,7 @@ import numpy as np
 
 from tinygrad_edu.compiled.codegen import OUT_BY_NAME, opaque_backward, opaque_forward
 from tinygrad_edu.compiled.passes import escaping
-from tinygrad_edu.compiled.program import Instr, Lit, Program, Value
+from tinygrad_edu.compiled.program import Instr, Lit, Program, Value, empty
 
 LONG = 5_000  # instructions: from this length on, a program is interpreted, not compiled
 
@@ -26,7 +26,7 @@ def interpreter(program: Program, owner: dict, fixed: dict) -> Any:
     """`run(*inputs)` for `program`: `fixed` maps the id of each state array and constant to its
     array; buffers are made here."""
     fixed = dict(fixed)
-    buffers = [np.empty(shape, dtype) for shape, dtype in program.buffers]
+    buffers = [empty(*key) for key in program.buffers]
     for vid, k in owner.items():
         fixed[vid] = buffers[k]
     slots = [v for v in program.states if v.kind == "slot"]
@@ -93,9 +93,8 @@ def _dynamic(
     if kind in ("out", "fill"):
         target = buffer
         if target is None:
-            target = (
-                env[outs[0]] if instr.writes else np.empty(instr.outs[0].shape, instr.outs[0].dtype)
-            )
+            out = instr.outs[0]
+            target = env[outs[0]] if instr.writes else empty(out.shape, out.dtype, out.order)
         if kind == "fill" or instr.fn is np.copyto:
             np.copyto(target, *args[1:]) if kind == "fill" else np.copyto(target, *args)
         else:

@@ -70,8 +70,14 @@ def lowering(ctx: Any, arrays: tuple, kwargs: dict, out: np.ndarray) -> Any:
     cls = type(ctx)
     if cls is ops.MatMul and arrays[0].ndim == 2 and arrays[1].ndim == 2:
         # np.dot reaches BLAS without copying a transposed operand (W.T @ dZ), where matmul may
-        # not; the tracer keeps it only where it gives matmul's bits
-        return [("out", np.dot, [0, 1], {}), ("out", np.matmul, [0, 1], {})]
+        # not; the tracer keeps it only where it gives matmul's bits. Not for a broadcast operand
+        # (Sum's gradient, stride 0), where the two add up in other orders for most values, nor a
+        # 1 x 1 one, which dot multiplies as a scalar (0 * -3 is -0.0 there, +0.0 in matmul):
+        # a probe that happens to agree would let dot in
+        a, b = arrays
+        if 0 not in a.strides + b.strides and a.size > 1 and b.size > 1:
+            return [("out", np.dot, [0, 1], {}), ("out", np.matmul, [0, 1], {})]
+        return "out", np.matmul, [0, 1], {}
     if cls in _UFUNCS:
         args = [_operand(arrays, i, out) for i in range(2)]
         return "out", _UFUNCS[cls], args, {}
@@ -177,9 +183,12 @@ _rng = np.random.default_rng(12345)
 def _probe(a: Any) -> Any:
     if not isinstance(a, np.ndarray) or a.dtype.kind != "f":
         return a
-    p = np.empty_like(a)  # the same memory order (a transposed view stays transposed)
-    p[...] = _rng.uniform(0.5, 2.0, a.shape)
-    return p
+    # the same memory order (a transposed view stays transposed), and a broadcast (an axis of
+    # stride 0, as Sum's gradient) stays one: np.dot and matmul add it up in different orders
+    picked = a[tuple(slice(0, 1) if s == 0 else slice(None) for s in a.strides)]
+    p = np.empty_like(picked)
+    p[...] = _rng.uniform(0.5, 2.0, picked.shape)
+    return np.broadcast_to(p, a.shape) if p.shape != a.shape else p
 
 
 def _agrees(low: tuple, arrays: tuple, out: np.ndarray) -> bool:

@@ -10,8 +10,9 @@
   none of them written in between: `1 - A2` in the cost and in sigmoid's gradient) reuses its value.
 - `eliminate`: instructions whose values nobody uses (gradients of inputs that need none, a cost
   not returned) are dropped; writes into the state are always kept.
-- `assign_buffers`: every value an "out" instruction makes gets a preallocated buffer; a buffer is
-  reused by a later value of the same shape and dtype once every value that reads it is done
+- `assign_buffers`: every value an "out" instruction makes gets a preallocated buffer, laid out in
+  memory as eager's array was (a sum over it then adds in eager's order); a buffer is reused by a
+  later value of the same shape, dtype and layout once every value that reads it is done
   (liveness), so a long program needs a few buffers, not one per value.
 """
 
@@ -21,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu.compiled.program import Instr, Lit, Program, Value
+from tinygrad_edu.compiled.program import Instr, Lit, Program, Value, frozen
 
 _PURE = ("out", "new", "view")
 
@@ -37,7 +38,7 @@ def fold(program: Program) -> None:
             and all(v.kind == "const" for v in instr.values())
         ):
             out = instr.outs[0]
-            out.kind, out.array, out.producer = "const", np.array(out.array), None
+            out.kind, out.array, out.producer = "const", frozen(out.array), None
             continue
         kept.append(instr)
     program.instrs = kept
@@ -139,6 +140,9 @@ def _is_scalar(k: Any, unit: float) -> bool:
 
 
 def _substitute(instr: Instr, same: dict) -> None:
+    for v in instr.outs:  # a view of a value replaced views the replacement's memory
+        if v.base is not None and id(v.base) in same:
+            v.base = same[id(v.base)].base or same[id(v.base)]
     instr.args = [same.get(id(a), a) if isinstance(a, Value) else a for a in instr.args]
     instr.kwargs = {
         k: same.get(id(v), v) if isinstance(v, Value) else v for k, v in instr.kwargs.items()
@@ -190,7 +194,7 @@ def eliminate(program: Program) -> None:
 
 def assign_buffers(program: Program) -> dict[int, int]:
     """Buffer numbers for the values "out" instructions make (value id -> buffer), and
-    `program.buffers`, the (shape, dtype) of each buffer."""
+    `program.buffers`, the (shape, dtype, order) of each buffer (laid out as eager's array)."""
     last: dict[int, int] = {}
     for i, instr in enumerate(program.instrs):
         for v in instr.values():
@@ -202,6 +206,9 @@ def assign_buffers(program: Program) -> dict[int, int]:
         for v in instr.outs:
             if v.base is not None and id(v) in last:
                 last[id(v.base)] = max(last.get(id(v.base), 0), last[id(v)])
+    for v in escaping(program):  # a view handed back is copied at the end: its base lives on
+        if v.base is not None:
+            last[id(v.base)] = len(program.instrs)
     free_at: dict[int, list[int]] = {}
     escapes = {id(v) for v in escaping(program)}
     buffers: list[tuple] = []
@@ -211,7 +218,7 @@ def assign_buffers(program: Program) -> dict[int, int]:
         if instr.kind in ("out", "copyto") and not instr.writes:
             v = instr.outs[0]
             if id(v) not in escapes:
-                key = (v.shape, v.dtype.str)
+                key = (v.shape, v.dtype.str, v.order)
                 stack = pool.get(key)
                 if stack:
                     owner[id(v)] = stack.pop()

@@ -41,6 +41,10 @@ class Value:
     producer: Instr | None = None
     tensor: Any = None  # the Tensor it was, for its name
     grad_of: Any = None  # the Tensor it is the gradient of (named "d" + that tensor's name)
+    order: tuple | None = None  # its eager array's axes in memory, when not C order (layout)
+
+    def __post_init__(self) -> None:
+        self.order = layout(self.array)
 
 
 @dataclass(eq=False, slots=True)
@@ -85,7 +89,7 @@ class Program:
     bumps: list  # tensors whose version the step bumps (the optimizer's parameters)
     states: list = field(default_factory=list)  # Values of kind "state" and "slot"
     dicts: dict = field(default_factory=dict)  # name -> an optimizer state dict the program updates
-    buffers: list = field(default_factory=list)  # (shape, dtype) of each buffer (passes.py)
+    buffers: list = field(default_factory=list)  # (shape, dtype, order) of each buffer (passes.py)
 
 
 def bits_equal(a: Any, b: Any) -> bool:
@@ -101,3 +105,30 @@ def bits_equal(a: Any, b: Any) -> bool:
 
 def _bytes(a: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(a).reshape(-1).view(np.uint8)
+
+
+def layout(a: Any) -> tuple | None:
+    """The order of an eager array's axes in memory, outermost first (None for C order), so that
+    a buffer for it is laid out the same: a sum or a product over it then adds in eager's order
+    (numpy keeps its operands' order: X.T + b is F-ordered)."""
+    if not isinstance(a, np.ndarray) or a.flags.c_contiguous:
+        return None
+    return tuple(int(i) for i in np.argsort([-s for s in a.strides], kind="stable"))
+
+
+def empty(shape: tuple, dtype: Any, order: tuple | None = None) -> np.ndarray:
+    """`np.empty(shape, dtype)`, with its axes in memory in `order` (see layout)."""
+    if order is None:
+        return np.empty(shape, dtype)
+    return np.empty([shape[i] for i in order], dtype).transpose(np.argsort(order))
+
+
+def frozen(a: Any) -> np.ndarray:
+    """A copy of eager's array `a` laid out as `a` is, axes of stride 0 (a broadcast) still
+    broadcast, so that an op reads it in eager's order (a matmul of a broadcast view takes
+    another path than one of a contiguous copy: other bits)."""
+    a = np.asarray(a)
+    if a.flags.c_contiguous:
+        return a.copy()
+    picked = a[tuple(slice(0, 1) if s == 0 else slice(None) for s in a.strides)]
+    return np.broadcast_to(picked.copy(order="K"), a.shape)

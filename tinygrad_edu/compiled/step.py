@@ -6,9 +6,10 @@ one at every call:
 2. The next call checks it: `fn` runs eagerly again, and the program runs from a copy of the state
    as it was before; only if every result (returned tensors, gradients, parameters, optimizer
    state) has the same bits is the program trusted. Otherwise the step stays eager, with a warning.
-3. Later calls replay the program, after the guards: the arguments' shapes, dtypes and
-   requires_grad (the signature), the values of other arguments, grad mode, the identity of every
-   state array, whether each `.grad` the program reads exists, the optimizers' hyperparameters.
+3. Later calls replay the program, after the guards: the arguments' shapes, dtypes, strides,
+   requires_grad and which of them are the same array (the signature), the values of other
+   arguments, grad mode, the identity of every state array and of each argument whose `.grad` the
+   program sets, whether each `.grad` the program reads exists, the optimizers' hyperparameters.
    A guard that fails traces a new program.
 """
 
@@ -162,12 +163,18 @@ class CompiledStep:
 
 
 def _signature(flat: list, kwnames: list) -> Any:
+    """Grad mode, the keywords, and per argument its shape, dtype and requires_grad, its strides
+    when not C order (numpy adds up in memory order: an F-ordered X gives other bits) and the
+    first argument holding the same array (a program traced for step(x, x) reads one input for
+    both), or its value."""
     key: list = [recording.enabled, tuple(kwnames)]
-    for a in flat:
-        if isinstance(a, Tensor):
-            key.append(("T", a._data.shape, a._data.dtype.str, a.requires_grad))
-        elif isinstance(a, np.ndarray):
-            key.append(("A", a.shape, a.dtype.str))
+    first: dict[int, int] = {}
+    for i, a in enumerate(flat):
+        if isinstance(a, (Tensor, np.ndarray)):
+            arr = a._data if isinstance(a, Tensor) else a
+            kind = ("T", a.requires_grad) if isinstance(a, Tensor) else ("A",)
+            strides = None if arr.flags.c_contiguous else arr.strides
+            key.append((*kind, arr.shape, arr.dtype.str, strides, first.setdefault(id(arr), i)))
         else:
             try:
                 hash(a)

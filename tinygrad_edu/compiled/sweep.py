@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from tinygrad_edu.compiled.program import Instr, Value
+import numpy as np
+
+from tinygrad_edu.compiled.program import Instr, Lit, Value, layout
 from tinygrad_edu.engine import versions
 from tinygrad_edu.engine.grads import OnArrays, OnTensors
 from tinygrad_edu.tensor import Tensor
@@ -44,7 +46,12 @@ class OnTrace(OnTensors):
             v_g.grad_of = node
         ctx_value = tracer.opaque_ctx.get(id(ctx))
         if ctx_value is None:
-            return super().call(ctx, node, g)
+            start = len(tracer.instrs)
+            grads = super().call(ctx, node, g)
+            for instr in tracer.instrs[start:]:
+                if instr.op == "BroadcastTo" and instr.fn is np.copyto:
+                    _as_view(tracer, instr)
+            return grads
         # an opaque op: its backward on arrays, as plain backward calls it
         saved = ctx._saved
         if saved and ctx._epoch != versions.last_write:
@@ -77,8 +84,25 @@ class OnTrace(OnTensors):
         return tuple(results)
 
     def hand_out(self, g: Any, owned: bool) -> Any:
-        t = Tensor._wrap(g._data)
-        return t
+        # grad() wraps what it gets as plain backward hands it out: an array, a copy (a gradient
+        # may be a read-only broadcast view, or shared); the trace knows it as g's value
+        arr = g._data.copy()
+        self.tracer.by_id[id(arr)] = self.tracer.of_tensor(g)
+        self.tracer.keep.append(arr)
+        return arr
 
     def to_leaf(self, node: Any, g: Any, owned: bool) -> None:
         self.tracer.leaf_grad(node, g)
+
+
+def _as_view(tracer: Any, instr: Instr) -> None:
+    """A gradient spread by Sum's or Mean's backward: a read-only view (np.broadcast_to), as plain
+    backward makes it, not a copy: a matmul or a sum reads a view in another order than a copy
+    (other bits). The trace's tensor gets the view too."""
+    (src,), v = instr.args, instr.outs[0]
+    view = np.broadcast_to(src.array, v.shape)
+    instr.kind, instr.fn, instr.args = "view", np.broadcast_to, [src, Lit(tuple(v.shape))]
+    v.tensor._data = v.array = view
+    v.base, v.order = src.base or src, layout(view)
+    tracer.by_id[id(view)] = v
+    tracer.keep.append(view)

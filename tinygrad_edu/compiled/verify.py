@@ -21,15 +21,15 @@ def check(entry: Compiled, fn: Any, args: tuple, kwargs: dict, flat: list) -> tu
     Returns:
         (the eager result, None if the two agree bit for bit, else what differed)."""
     snapshot = {n: _copy(a) for n, a in entry.live_arrays().items()}
-    # the arguments as they are, those it writes into (a parameter) and the slots as copies;
-    # every copy keeps the memory order (a transposed X takes another BLAS path than a copy of it)
+    # the arguments as they are, but copies of those the program writes into (a parameter passed
+    # as an argument, updated by the optimizer) and of the slots it adds into; every copy keeps
+    # the memory order (a transposed X takes another BLAS path than a copy of it)
     inputs = entry.inputs(flat)
-    n_in = len(entry.program.inputs)
-    written = {id(w) for i in entry.program.instrs for w in i.writes}
-    inputs = [
-        a.copy(order="K") if k >= n_in or id(entry.program.inputs[k]) in written else a
-        for k, a in enumerate(inputs)
-    ]
+    program = entry.program
+    n_in = len(program.inputs)
+    written = {id(w) for instr in program.instrs for w in instr.writes}
+    copied = [id(v) in written for v in program.inputs] + [True] * (len(inputs) - n_in)
+    inputs = [a.copy(order="K") if c else a for a, c in zip(inputs, copied, strict=True)]
     grads_before = [t._grad for t, _ in entry.program.grads]
     result = fn(*args, **kwargs)
     try:  # a program that cannot run is not trusted (the eager step has run: same results)
@@ -37,9 +37,10 @@ def check(entry: Compiled, fn: Any, args: tuple, kwargs: dict, flat: list) -> tu
     except Exception as exc:
         return result, f"replaying it raised {type(exc).__name__}: {exc}"
     why = _differs(entry, result, outs, snapshot, grads_before)
-    for v, replayed in zip(entry.slots, inputs[n_in:], strict=True):
-        if why is None and not bits_equal(replayed, v.source._grad._data):
-            why = f"the gradient {entry.names(v)}, added up in place"
+    live = entry.inputs(flat)  # the arrays the eager step wrote into
+    for v, replayed, now, c in zip(program.inputs + entry.slots, inputs, live, copied, strict=True):
+        if why is None and c and not bits_equal(replayed, now):
+            why = f"{entry.names(v)}, written in place"
     return result, why
 
 
