@@ -56,7 +56,7 @@ def test_source_is_the_latest_program() -> None:
     first = step.source()
     step(Tensor(np.ones((2, 3))), Tensor(np.ones((1, 3))))
     assert step.source() != first
-    assert "mean_into(" in step.source() and ", 3, " in step.source()  # the mean over 3 examples
+    assert "mean_into(" in step.source() and ", c_3_0, " in step.source()  # the mean over 3
 
 
 def test_source_before_the_first_call_raises() -> None:

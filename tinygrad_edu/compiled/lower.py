@@ -104,7 +104,8 @@ def lowering(ctx: Any, arrays: tuple, kwargs: dict, out: np.ndarray) -> Any:
         if cls is ops.Sum:
             return "out", np.add.reduce, [0], {"axis": axes, "keepdims": Lit(bool(keepdims))}
         n = math.prod(a.shape[i] for i in axes.value)  # 0 for an empty axis: nan, as numpy's
-        return "out", mean_into, [0, axes, Lit(bool(keepdims)), Lit(n)], {}
+        count = Lit(np.asarray(n, dtype=out.dtype))  # numpy divides by n in the result's dtype
+        return "out", mean_into, [0, axes, Lit(bool(keepdims)), count], {}
     if cls is ops.Reshape:
         return "view", np.reshape, [0, Lit(tuple(out.shape))], {}
     if cls is ops.Transpose:
@@ -139,7 +140,7 @@ def sigmoid_into(z: np.ndarray, one: np.ndarray, out: np.ndarray) -> None:
     np.divide(one, out, out)
 
 
-def mean_into(a: np.ndarray, axis: tuple, keepdims: bool, n: int, out: np.ndarray) -> None:
+def mean_into(a: np.ndarray, axis: tuple, keepdims: bool, n: Any, out: np.ndarray) -> None:
     """`a.mean(axis)` into `out`, as numpy computes it: the sum, divided by the count."""
     np.add.reduce(a, axis=axis, keepdims=keepdims, out=out)
     np.divide(out, n, out)
