@@ -151,3 +151,20 @@ def test_nan_sign_of_0d_arithmetic() -> None:
     with np.errstate(all="ignore"):
         run = run_both(lambda: sgd_world(arrays, {}, cost_of, dtype=np.float32))
     assert_compiled(run)
+
+
+def test_view_from_an_opaque_backward_stays_a_view() -> None:
+    """Reshape's backward hands back grad.reshape(...), a view of a broadcast gradient (stride
+    0); plain backward keeps it a view, and the matmul after it reads it in that order. The
+    program copied it (C order: another summation order, other bits after the check)."""
+    from tests.compiled.test_graphs import graph_world
+
+    recipe = (
+        [(1, 4), (4, 1), (4, 1)],
+        (4, 1),
+        [("abs", (0,), None), ("matmul", (1, 0), None), ("matmul", (0, 1), None),
+         ("T", (5,), None), ("reshape", (7,), (1, 16)), ("abs", (0,), None),
+         ("abs", (9,), None), ("abs", (10,), None)],
+    )  # fmt: skip
+    values = [np.array([[1.0, -1.0, -1.0, -1.0]]), *(-np.ones((4, 1)) for _ in range(3))]
+    assert_compiled(run_both(lambda: graph_world(recipe, values, True), n_calls=4))

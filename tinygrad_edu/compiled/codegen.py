@@ -35,7 +35,8 @@ def opaque_forward(cls: type, needs: tuple, *arrays: Any, **kwargs: Any) -> tupl
 
 def opaque_backward(ctx: Any, g: np.ndarray, specs: list) -> tuple:
     """Its backward on arrays, as plain backward calls it; each gradient an array of its input's
-    shape and dtype, never the incoming gradient's own memory (the program may reuse that)."""
+    shape and dtype, never the incoming gradient itself (a view of it stays a view, as in plain
+    backward: the program keeps g's memory in use while the view is read)."""
     grads = type(ctx).backward(ctx, g)
     if type(grads) is not tuple:
         grads = (grads,)
@@ -47,7 +48,7 @@ def opaque_backward(ctx: Any, g: np.ndarray, specs: list) -> tuple:
         arr = np.asarray(pg)
         if arr.dtype != dtype:
             arr = arr.astype(dtype)
-        elif arr is g or arr.base is not None:
+        elif arr is g:
             arr = arr.copy()
         out.append(arr.reshape(shape) if arr.shape != shape else arr)
     return tuple(out)

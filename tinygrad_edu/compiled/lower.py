@@ -69,13 +69,13 @@ def lowering(ctx: Any, arrays: tuple, kwargs: dict, out: np.ndarray) -> Any:
     None."""
     cls = type(ctx)
     if cls is ops.MatMul and arrays[0].ndim == 2 and arrays[1].ndim == 2:
-        # np.dot reaches BLAS without copying a transposed operand (W.T @ dZ), where matmul may
-        # not; the tracer keeps it only where it gives matmul's bits. Not for a broadcast operand
-        # (Sum's gradient, stride 0), where the two add up in other orders for most values, nor a
-        # 1 x 1 one, which dot multiplies as a scalar (0 * -3 is -0.0 there, +0.0 in matmul):
-        # a probe that happens to agree would let dot in
+        # np.dot reaches BLAS without copying a transposed operand (W.T @ dZ, an outer product),
+        # where matmul may not. Only where nothing is summed (inner size 1: each element is one
+        # product, the same in any order): a sum may add in another order for some values only,
+        # which no probe can rule out. Not for a broadcast operand (Sum's gradient, stride 0), nor
+        # a 1 x 1 one, which dot multiplies as a scalar (0 * -3 is -0.0 there, +0.0 in matmul)
         a, b = arrays
-        if 0 not in a.strides + b.strides and a.size > 1 and b.size > 1:
+        if a.shape[1] == 1 and 0 not in a.strides + b.strides and a.size > 1 and b.size > 1:
             return [("out", np.dot, [0, 1], {}), ("out", np.matmul, [0, 1], {})]
         return "out", np.matmul, [0, 1], {}
     if cls in _UFUNCS:

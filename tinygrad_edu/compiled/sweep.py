@@ -71,11 +71,16 @@ class OnTrace(OnTensors):
                 specs.append(None)
                 continue
             arr = _CONVERT(ctx, parent, pg)
-            if arr is g._data or arr.base is not None:  # replay copies these too (codegen.py)
+            if arr is g._data:  # the incoming gradient itself: replay copies it too (codegen.py)
                 arr = arr.copy()
             t = Tensor._wrap(arr)
             v = tracer._value("tmp", arr)
             v.producer, v.grad_of = instr, parent
+            # a view of the incoming gradient (Reshape's grad.reshape) stays a view, as in plain
+            # backward (a matmul reads a broadcast view in another order than a copy): its
+            # memory, g's, is kept in use as long as the view is read
+            if arr.base is not None and np.shares_memory(arr, g._data):
+                v.base = v_g.base or v_g
             instr.outs.append(v)
             specs.append((parent.shape, parent.dtype))
             results.append(t)
