@@ -17,18 +17,16 @@ from typing import Any
 
 __all__ = ["defer", "graph_swept", "later"]
 
-_LONG = 100  # ops: a graph this long has full collections wait
+_LONG, _FAR = 100, 2**28  # ops: a graph this long has full collections wait; see `later`
 # `_finish` calls `defer` for an op numbered below later[0]: 0 after a backward (the next op starts
-# the count), that op's number - _LONG, then - _FAR while full collections wait (a small int: numbers
-# that fit 30 bits compare faster, and this runs once per op)
+# the count), that op's number - _LONG, then - _FAR while full collections wait (ints of 30 bits
+# compare faster, once per op)
 later = [0]
-_FAR = 2**28
 # The weakref to the op from which full collections wait for its graph. Not turned off outright: a
 # graph caught in a garbage cycle of the user's is freed only by a full collection, so one waits for
 # 1,000 collections of generation 1 instead (the default is 10: one per 7,000,000 allocations).
 _deferred_by: list = []
-_LATER = 1_000
-_lock = threading.Lock()
+_LATER, _lock = 1_000, threading.Lock()
 _user = _ours = gc.get_threshold()  # the thresholds to give back, and those last set here
 _missed = False  # the graph was dropped while the lock was held (see _dropped)
 
