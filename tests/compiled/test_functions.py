@@ -7,23 +7,8 @@ import numpy as np
 import pytest
 
 from tests.compiled._harness import World, assert_compiled, run_both
-from tests.support.custom_ops import Cube
+from tests.support.custom_ops import Cube, NumpyCos
 from tinygrad_edu import Function, Tensor, optim
-
-
-class Sin(Function):
-    """out = sin(x).    dx = grad * cos(x), computed with numpy on the arrays (so it cannot be
-    recorded as ops: only called)."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return np.sin(x)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad * np.cos(x)
 
 
 class ScaledTanh(Function):
@@ -62,7 +47,7 @@ def function_world(op) -> World:
 
 OPS = {
     "cube (backward with operators)": lambda z, k: Cube.apply(z) * k,
-    "sin (backward with numpy)": lambda z, k: Sin.apply(z) + k,
+    "sin (backward with numpy)": lambda z, k: NumpyCos.apply(z) + k,
     "scaled tanh (two inputs, state on ctx)": lambda z, k: ScaledTanh.apply(z, k),
 }
 
@@ -85,7 +70,7 @@ def test_user_function_alone_on_a_parameter() -> None:
 
         def step():
             opt.zero_grad()
-            cost = Sin.apply(x).sum() + Sin.apply(x * 2.0).sum()
+            cost = NumpyCos.apply(x).sum() + NumpyCos.apply(x * 2.0).sum()
             cost.backward()
             opt.step()
             return cost

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tests.support.custom_ops import Cube
+from tests.support.custom_ops import Cube, NumpyCos
 from tinygrad_edu import Function, Tensor, grad, gradcheck, gradgradcheck, nn, no_grad
 from tinygrad_edu.autograd.gradcheck import GradcheckError
 
@@ -438,20 +438,6 @@ def test_backward_with_a_gradient_that_has_history() -> None:
 
 # ----------------------------------------------------------------------------------------------
 # Custom Functions
-
-
-class NumpyCos(Function):
-    """out = sin(x), with a backward that calls numpy: fine on arrays, impossible on Tensors."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return np.sin(x)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad * np.cos(x)
 
 
 class DetachedCube(Function):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from tinygrad_edu import Function
 
 
@@ -18,3 +20,18 @@ class Cube(Function):
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         return 3 * x**2 * grad
+
+
+class NumpyCos(Function):
+    """out = sin(x), with a backward that calls numpy (dx = grad * cos(x)): fine on arrays,
+    impossible on Tensors (create_graph=True), and only callable as it is in a compiled step."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.sin(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * np.cos(x)
