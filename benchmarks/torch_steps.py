@@ -41,17 +41,9 @@ def mlp(
     return step
 
 
-def chain(torch: Any, n_ops: int) -> float:
+def chain(torch: Any, n_ops: int, forward: Callable) -> float:
+    """W4 in PyTorch eager: `forward` (workloads.chain_forward) runs the ops on a fresh leaf."""
     x = torch.full((4, 1), 0.5, dtype=torch.float64, requires_grad=True)
-    a = x
-    for i in range(n_ops):
-        kind = i % 3
-        if kind == 0:
-            a = a * 1.0001
-        elif kind == 1:
-            a = a + 0.001
-        else:
-            a = torch.tanh(a)
-    cost = a.sum()
+    cost = forward(x, n_ops, torch.tanh).sum()
     cost.backward()
     return cost.item()

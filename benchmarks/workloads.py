@@ -240,20 +240,24 @@ def chain_step(n_ops: int) -> Callable[[], Tensor]:
 
     def step() -> Tensor:
         x.grad = None
-        a = x
-        for i in range(n_ops):
-            kind = i % 3
-            if kind == 0:
-                a = a * 1.0001
-            elif kind == 1:
-                a = a + 0.001
-            else:
-                a = a.tanh()
-        cost = a.sum()
+        cost = chain_forward(x, n_ops, Tensor.tanh).sum()
         cost.backward()
         return cost
 
     return step
+
+
+def chain_forward(a: Any, n_ops: int, tanh: Callable) -> Any:
+    """The chain's n ops on a tensor (tinygrad_edu's or PyTorch's: `tanh` is theirs)."""
+    for i in range(n_ops):
+        kind = i % 3
+        if kind == 0:
+            a = a * 1.0001
+        elif kind == 1:
+            a = a + 0.001
+        else:
+            a = tanh(a)
+    return a
 
 
 def make_chain(n_ops: int, frameworks: Any = (*TINY, "numpy"), torch: Any = None) -> Workload:
@@ -264,5 +268,5 @@ def make_chain(n_ops: int, frameworks: Any = (*TINY, "numpy"), torch: Any = None
         w.steps["numpy"] = lambda: chain_numpy(n_ops)
     _add_tiny(w, lambda: chain_step(n_ops), frameworks)
     if torch is not None and "pytorch" in frameworks:
-        w.steps["pytorch"] = lambda: torch_steps.chain(torch, n_ops)
+        w.steps["pytorch"] = lambda: torch_steps.chain(torch, n_ops, chain_forward)
     return w
