@@ -40,8 +40,7 @@ def test_the_docstring_examples_run(name: str) -> None:
     runner = doctest.DocTestRunner(optionflags=FLAGS)
     for test in _examples(module):
         test.globs.setdefault("np", np)
-        with np.printoptions(legacy=False):
-            runner.run(test, clear_globs=True)
+        runner.run(test, clear_globs=True)
     results = runner.summarize(verbose=False)
     assert results.failed == 0, f"{name}: {results.failed} of {results.attempted} examples failed"
 
