@@ -5,7 +5,7 @@ public methods) has a Google-style docstring with an `Args:` section naming each
 
 A class documents its constructor's parameters in its own docstring (`Args:`, or `Attributes:`
 for a record such as a NamedTuple); its public methods are checked as functions, under the name
-of the class that defines them. Tensor's methods and the engine's (CONCISE) need `Args:` but no
+of the class that defines them. Tensor's methods and the engine's (CONCISE_MODULES) need `Args:` but no
 `Returns:`: their summary line says what comes back, and the engine core must not grow
 (tests/package/test_budgets.py)."""
 
@@ -43,7 +43,6 @@ SKIPPED_MODULES = (
 
 # Tensor's methods (those made from an op's docstring too) and the engine's names
 CONCISE_MODULES = ("tinygrad_edu.tensor", "tinygrad_edu.engine")
-CONCISE_CLASSES = ("Tensor",)
 
 _SECTION = re.compile(r"^(\s*)([A-Z][A-Za-z ]*):\s*$")
 _ENTRY = re.compile(r"^\s*\**(\w+)(?:\s*\([^)]*\))?:")
@@ -102,7 +101,7 @@ def _methods(cls: type) -> Iterator[tuple[str, Callable]]:
         if isinstance(attr, (staticmethod, classmethod)):
             attr = attr.__func__
         if inspect.isfunction(attr):
-            yield f"{owner.__name__}.{name}", attr
+            yield f"{owner.__module__}.{owner.__name__}.{name}", attr
 
 
 def _targets() -> list[tuple[str, Any]]:
@@ -114,10 +113,9 @@ def _targets() -> list[tuple[str, Any]]:
             seen[id(obj)] = (name, obj)
             if inspect.isclass(obj):
                 for method_name, method in _methods(obj):
-                    module = method.__module__
-                    seen.setdefault(id(method), (f"{module}.{method_name}", method))
+                    seen.setdefault(id(method), (method_name, method))
     for method_name, method in _methods(Tensor):
-        seen.setdefault(id(method), (f"tinygrad_edu.tensor.{method_name}", method))
+        seen.setdefault(id(method), (method_name, method))
     return sorted(seen.values(), key=lambda pair: pair[0])
 
 
@@ -157,7 +155,7 @@ def problems(name: str, obj: Any) -> list[str]:
         wrong.append(f"{name}: no Args: section for {params}")
     elif missing := [p for p in params if p not in named]:
         wrong.append(f"{name}: Args: does not name {missing}")
-    concise = obj.__module__.startswith(CONCISE_MODULES) or name.split(".")[-2] in CONCISE_CLASSES
+    concise = obj.__module__.startswith(CONCISE_MODULES) or name.split(".")[-2:-1] == ["Tensor"]
     returns = {"Returns", "Yields"} & found.keys()
     if inspect.isfunction(obj) and not _returns_none(obj) and not concise and not returns:
         wrong.append(f"{name}: no Returns: section")
@@ -177,7 +175,7 @@ def test_the_public_api_is_found() -> None:
         "tinygrad_edu.io.save",
         "tinygrad_edu.nn.Linear",
         "tinygrad_edu.nn.module.Module.state_dict",
-        "tinygrad_edu.nn.init.he",
+        "tinygrad_edu.nn.init.he_",
         "tinygrad_edu.testing.tensors",
         "tinygrad_edu.train.fit",
     ):

@@ -61,8 +61,7 @@ class WrongOp:
         index: the element of that argument where the difference is largest.
         backward: the op's backward at `index`.
         numerical: central differences at `index`.
-        site: `file:line` of the user code that called the op, or None.
-    """
+        site: `file:line` of the user code that called the op, or None."""
 
     op: type[Function]
     position: int
@@ -132,8 +131,7 @@ def locate_wrong_op(
     Example:
         >>> x = Tensor([1.0, 2.0], requires_grad=True)
         >>> print(locate_wrong_op(lambda t: (t.exp() * t).sum(), x))  # the built-in ops are right
-        None
-    """
+        None"""
     return _locate(fn, inputs, eps, atol, rtol, seed)[0]
 
 
