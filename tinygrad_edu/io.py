@@ -46,7 +46,7 @@ def save(model_or_state: Module | Mapping[str, Any], path: PathLike) -> None:
         TypeError: `model_or_state` is neither, or a value is not numbers.
         ValueError: a name is not a str (or is the format's marker).
 
-    Example:
+    Examples:
         >>> import os, tempfile
         >>> from tinygrad_edu.nn import Linear
         >>> with tempfile.TemporaryDirectory() as folder:
@@ -95,7 +95,7 @@ def load(path: PathLike) -> OrderedDict[str, np.ndarray]:
             that is not a numeric array (object dtype, pickled bytes, no .npy header), a header
             whose shape does not match the entry's size, an unsupported compression, a bad zip.
 
-    Example:
+    Examples:
         `model.load_state_dict(io.load("deep.npz"))`; `save` shows a round trip.
     """
     path = Path(path)

@@ -57,7 +57,7 @@ def grad(
             (without allow_unused), or grad_outputs is missing for an output of several elements.
         ValueError: the grad_outputs do not match the outputs in number or shape.
 
-    Example:
+    Examples:
         >>> x = Tensor([1.0, 2.0], requires_grad=True)
         >>> grad((x * x).sum(), x)
         (Tensor([2., 4.]),)

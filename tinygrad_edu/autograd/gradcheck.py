@@ -65,7 +65,7 @@ def gradcheck(
         ValueError: no input requires grad.
         TypeError: fn does not return a Tensor.
 
-    Example:
+    Examples:
         >>> x = Tensor([1.0, 2.0], requires_grad=True)
         >>> gradcheck(lambda t: (t**3).sum(), x)
         True

@@ -52,7 +52,7 @@ def gradgradcheck(
         ValueError: no input requires grad.
         TypeError: fn does not return a Tensor.
 
-    Example:
+    Examples:
         >>> x = Tensor([0.5, -1.0], requires_grad=True)
         >>> gradgradcheck(lambda t: t.tanh().sum(), x)
         True

@@ -128,7 +128,7 @@ def locate_wrong_op(
     Raises:
         TypeError: fn does not return a Tensor.
 
-    Example:
+    Examples:
         >>> x = Tensor([1.0, 2.0], requires_grad=True)
         >>> print(locate_wrong_op(lambda t: (t.exp() * t).sum(), x))  # the built-in ops are right
         None"""

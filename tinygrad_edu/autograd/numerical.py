@@ -60,7 +60,7 @@ def numerical_grad(
         TypeError: an input is not a Tensor.
         ValueError: eps is not > 0, or fn does not return one number.
 
-    Example:
+    Examples:
         >>> (g,) = numerical_grad(lambda t: (t * t).sum(), Tensor([1.0, 2.0]))
         >>> np.round(g, 6)
         array([2., 4.])

@@ -33,7 +33,7 @@ def mini_batches(
     Raises:
         ValueError: X or Y is not 2-D, they differ in m, or `size` is not an int >= 1.
 
-    Example:
+    Examples:
         >>> X, Y = np.arange(10.0).reshape(2, 5), np.ones((1, 5))
         >>> [x.shape for x, _ in mini_batches(X, Y, size=2)]
         [(2, 2), (2, 2), (2, 1)]

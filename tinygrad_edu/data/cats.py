@@ -61,7 +61,7 @@ def find_data_dir(data_dir: str | os.PathLike[str] | None = None) -> Path:
     Returns:
         The directory, a Path.
 
-    Example:
+    Examples:
         >>> find_data_dir("somewhere/else").name
         'else'
     """
@@ -86,6 +86,12 @@ def load_cats(data_dir: str | os.PathLike[str] | None = None, flatten: bool = Tr
     Raises:
         DataError: a file is missing, unreadable, or not shaped like the course's (the message
             says where to put the files).
+
+    Examples:
+        With the two files in `./datasets` (or `$TINYGRAD_EDU_DATA`)::
+
+            X_train, Y_train, X_test, Y_test, classes = load_cats()
+            X_train.shape, Y_train.shape, X_test.shape   # (12288, 209) (1, 209) (12288, 50)
     """
     directory, source = _resolve(data_dir)
     train = _read(directory / TRAIN_FILE, ("train_set_x", "train_set_y", "list_classes"), source)

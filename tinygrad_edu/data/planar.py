@@ -33,7 +33,7 @@ def flower(m: int = 400, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
     Raises:
         ValueError: `m` is not an even int >= 2, or `seed` is not None or an int in [0, 2**32).
 
-    Example:
+    Examples:
         >>> X, Y = flower()
         >>> X.shape, Y.shape, int(Y.sum())
         ((2, 400), (1, 400), 200)
@@ -75,7 +75,7 @@ def noisy_circles(
     Raises:
         ValueError: `m` is not an int >= 1, `factor` is not in [0, 1) or `noise` < 0, or `seed` is not None or an int in [0, 2**32).
 
-    Example:
+    Examples:
         >>> X, Y = noisy_circles(m=10, noise=0.0)
         >>> np.allclose(np.hypot(*X[:, Y[0] == 1]), 0.5)
         True
@@ -113,7 +113,7 @@ def noisy_moons(
     Raises:
         ValueError: `m` is not an int >= 1 or `noise` < 0, or `seed` is not None or an int in [0, 2**32).
 
-    Example:
+    Examples:
         >>> X, Y = noisy_moons(m=7)
         >>> X.shape, Y.tolist()[0].count(0.0)
         ((2, 7), 3)
@@ -146,7 +146,7 @@ def blobs(m: int = 200, centers: int = 6, seed: int | None = 5) -> tuple[np.ndar
     Raises:
         ValueError: `m` or `centers` is not an int >= 1, or `seed` is not None or an int in [0, 2**32).
 
-    Example:
+    Examples:
         >>> X, Y = blobs(m=12, centers=3)  # blobs 0 and 2 are class 0
         >>> X.shape, int(Y.sum())
         ((2, 12), 4)
@@ -184,7 +184,7 @@ def gaussian_quantiles(
     Raises:
         ValueError: `m` is not an int >= 2 or `cov` is not > 0, or `seed` is not None or an int in [0, 2**32).
 
-    Example:
+    Examples:
         >>> X, Y = gaussian_quantiles(m=5)
         >>> X.shape, int(Y.sum())
         ((2, 5), 3)

@@ -19,7 +19,7 @@ def _tensor(Z: Tensor | np.ndarray) -> Tensor:
 class Sigmoid(Module):
     """A = 1 / (1 + e^-Z): the course's output activation (a probability in (0, 1)).
 
-    Example:
+    Examples:
         >>> Sigmoid()(Tensor([0.0]))
         Tensor([0.5])
     """
@@ -39,7 +39,7 @@ class Sigmoid(Module):
 class Tanh(Module):
     """A = tanh(Z): the week 3 hidden activation (zero-centred, in (-1, 1)).
 
-    Example:
+    Examples:
         >>> Tanh()(Tensor([0.0]))
         Tensor([0.])
     """
@@ -59,7 +59,7 @@ class Tanh(Module):
 class ReLU(Module):
     """A = max(0, Z): the week 4 hidden activation.
 
-    Example:
+    Examples:
         >>> ReLU()(Tensor([-2.0, 3.0]))
         Tensor([0., 3.])
     """
@@ -82,7 +82,7 @@ class LeakyReLU(Module):
     Args:
         slope: the factor for Z <= 0.
 
-    Example:
+    Examples:
         >>> LeakyReLU(0.5)(Tensor([-2.0, 3.0]))
         Tensor([-1.,  3.])
     """

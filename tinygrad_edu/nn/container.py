@@ -21,7 +21,7 @@ class Sequential(Module):
     Raises:
         TypeError: an item is not a Module.
 
-    Example:
+    Examples:
         >>> from tinygrad_edu.nn import Linear, Tanh
         >>> seq = Sequential(Linear(2, 4), Tanh(), Linear(4, 1))
         >>> len(seq), list(seq.state_dict())

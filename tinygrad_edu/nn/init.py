@@ -43,7 +43,7 @@ def layers(model: Module) -> list[Module]:
     Returns:
         The list of those modules: each Linear, or a layer of your own in the course's notation.
 
-    Example:
+    Examples:
         >>> from tinygrad_edu.nn import DeepNet
         >>> layers(DeepNet([4, 3, 1]))
         [Linear(4 -> 3), Linear(3 -> 1)]
@@ -107,7 +107,7 @@ def course_(model: Module, scale: float | str = 0.01, seed: int | None = 1) -> M
         ValueError: `scale` is neither a number > 0 nor "sqrt", or the model has no layer.
         TypeError: `seed` is not an int or None.
 
-    Example:
+    Examples:
         >>> from tinygrad_edu.nn import Linear
         >>> layer = course_(Linear(2, 1), scale=0.01, seed=1)
         >>> np.array_equal(layer.W.data, np.random.RandomState(1).randn(1, 2) * 0.01)

@@ -34,7 +34,7 @@ class Linear(Module):
     Raises:
         ValueError: `n_in` or `n_out` is not a whole number >= 1, or `init` is unknown.
 
-    Example:
+    Examples:
         >>> layer = Linear(3, 2, seed=1)
         >>> layer.W.shape, layer.b.shape
         ((2, 3), (2, 1))

@@ -58,7 +58,7 @@ def binary_cross_entropy(A: Tensor | np.ndarray, Y: Any, reduction: str = "mean"
         ValueError: A and Y differ in shape, or reduction is not "mean" or "sum".
         TypeError: A or Y is not real numbers.
 
-    Example:
+    Examples:
         >>> J = binary_cross_entropy(Tensor([[0.5, 0.5]]), np.array([[1.0, 0.0]]))
         >>> round(J.item(), 6)  # log 2
         0.693147
@@ -91,7 +91,7 @@ def binary_cross_entropy_with_logits(
         ValueError: Z and Y differ in shape, or reduction is not "mean" or "sum".
         TypeError: Z or Y is not real numbers.
 
-    Example:
+    Examples:
         >>> Z = Tensor([[0.0, 0.0]], requires_grad=True)
         >>> J = binary_cross_entropy_with_logits(Z, np.array([[1.0, 0.0]]))
         >>> J.backward()
@@ -131,7 +131,7 @@ def cross_entropy(Z: Tensor | np.ndarray, Y: Any, axis: int = 0, reduction: str 
             reduction is not "mean" or "sum".
         TypeError: Z or Y is not real numbers, or `axis` is not one int.
 
-    Example:
+    Examples:
         >>> Z = Tensor(np.zeros((4, 2)), requires_grad=True)  # 4 classes, 2 examples
         >>> J = cross_entropy(Z, np.array([0, 3]))
         >>> round(J.item(), 6)  # log 4
@@ -196,7 +196,7 @@ def _targets(Z: Tensor, Y: Any, axis: int) -> Tensor:
 class BCELoss(Module):
     """`BCELoss()(A, Y)` is `binary_cross_entropy(A, Y)`.
 
-    Example:
+    Examples:
         >>> round(BCELoss()(Tensor([[0.5]]), [[1.0]]).item(), 6)
         0.693147
     """
@@ -217,7 +217,7 @@ class BCELoss(Module):
 class BCEWithLogitsLoss(Module):
     """`BCEWithLogitsLoss()(Z, Y)` is `binary_cross_entropy_with_logits(Z, Y)`.
 
-    Example:
+    Examples:
         >>> round(BCEWithLogitsLoss()(Tensor([[0.0]]), [[1.0]]).item(), 6)
         0.693147
     """
@@ -241,7 +241,7 @@ class CrossEntropyLoss(Module):
     Args:
         axis: the class axis of Z (0 in the course's layout, Z of shape (n_classes, m)).
 
-    Example:
+    Examples:
         >>> round(CrossEntropyLoss()(Tensor(np.zeros((2, 3))), [0, 1, 1]).item(), 6)  # log 2
         0.693147
     """

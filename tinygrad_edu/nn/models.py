@@ -88,7 +88,7 @@ class LogisticRegression(Classifier):
         n_x: the number of features (12288 for the 64x64x3 cat pictures).
         dtype: the parameters' float dtype.
 
-    Example:
+    Examples:
         >>> model = LogisticRegression(3)
         >>> model(np.ones((3, 2)))  # W = 0, b = 0: A = sigmoid(0)
         Tensor([[0.5, 0.5]], requires_grad=True, grad_fn=<Sigmoid>)
@@ -132,7 +132,7 @@ class ShallowNet(Classifier):
     Raises:
         ValueError: `hidden` is not one of the names above, or a size is not >= 1.
 
-    Example:
+    Examples:
         >>> model = ShallowNet(2, 4, 1)
         >>> [name for name, _ in model.named_parameters()]
         ['layers.0.W', 'layers.0.b', 'layers.2.W', 'layers.2.b']
@@ -194,7 +194,7 @@ class DeepNet(Classifier):
         ValueError: `layer_dims` has fewer than 2 sizes, a size is not >= 1, or `hidden` is
             unknown.
 
-    Example:
+    Examples:
         >>> model = DeepNet([4, 3, 1])
         >>> model.layers
         Sequential(

@@ -242,7 +242,7 @@ class Module:
             ValueError: a shape differs, a value is not numbers, or (strict) a name is missing or
                 unexpected; the message lists every problem.
 
-        Example:
+        Examples:
             >>> from tinygrad_edu.nn import Linear
             >>> layer, copy = Linear(2, 1, seed=0), Linear(2, 1, seed=1)
             >>> copy.load_state_dict(layer.state_dict())

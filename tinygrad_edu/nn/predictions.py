@@ -75,7 +75,7 @@ def predict(model: Any, X: Any) -> np.ndarray:
     Raises:
         ValueError: a single output that is neither known to be logits nor in [0, 1].
 
-    Example:
+    Examples:
         >>> from tinygrad_edu.nn import LogisticRegression
         >>> model = LogisticRegression(2)
         >>> model.linear.b.data += 1.0  # Z = 1 for every example: A > 0.5
@@ -133,7 +133,7 @@ def accuracy(model: Any, X: Any, Y: Any) -> float:
     Raises:
         ValueError: Y's shape fits neither the predictions nor one-hot classes.
 
-    Example:
+    Examples:
         >>> from tinygrad_edu.nn import LogisticRegression
         >>> model = LogisticRegression(2)  # W = 0, b = 0: A = 0.5, every prediction is 0
         >>> accuracy(model, np.zeros((2, 4)), np.array([[0, 0, 0, 1]]))

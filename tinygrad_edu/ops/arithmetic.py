@@ -171,7 +171,7 @@ class Maximum(BinaryOp):
         ValueError: the shapes do not broadcast.
         TypeError: `other` is not numbers.
 
-    Example:
+    Examples:
         >>> from tinygrad_edu import Tensor
         >>> Tensor([-1.0, 2.0]).maximum(0.0)
         Tensor([0., 2.])
@@ -204,7 +204,7 @@ class Minimum(BinaryOp):
         ValueError: the shapes do not broadcast.
         TypeError: `other` is not numbers.
 
-    Example:
+    Examples:
         >>> from tinygrad_edu import Tensor
         >>> Tensor([-1.0, 2.0]).minimum(0.0)
         Tensor([-1.,  0.])

@@ -37,7 +37,7 @@ class Sum(Op):
         ValueError: an axis is out of range or repeated.
         TypeError: an axis is not an int.
 
-    Example:
+    Examples:
         >>> from tinygrad_edu import Tensor
         >>> Tensor([[1.0, 2.0], [3.0, 4.0]]).sum(axis=1, keepdims=True)
         Tensor([[3.],
@@ -73,7 +73,7 @@ class Mean(Op):
         ValueError: an axis is out of range or repeated.
         TypeError: an axis is not an int.
 
-    Example:
+    Examples:
         >>> from tinygrad_edu import Tensor
         >>> Tensor([[1.0, 2.0], [3.0, 4.0]]).mean(axis=0)
         Tensor([2., 3.])
@@ -109,7 +109,7 @@ class Max(Op):
         ValueError: an axis is out of range or repeated, or an axis to reduce is empty.
         TypeError: an axis is not an int.
 
-    Example:
+    Examples:
         >>> from tinygrad_edu import Tensor
         >>> x = Tensor([1.0, 3.0, 3.0], requires_grad=True)
         >>> x.max().backward()

@@ -40,7 +40,7 @@ class Softmax(Op):
         ValueError: `axis` is out of range.
         TypeError: `axis` is not one int.
 
-    Example:
+    Examples:
         >>> from tinygrad_edu import Tensor
         >>> Tensor([0.0, 0.0, 0.0, 0.0]).softmax()
         Tensor([0.25, 0.25, 0.25, 0.25])
@@ -78,7 +78,7 @@ class LogSoftmax(Op):
         ValueError: `axis` is out of range.
         TypeError: `axis` is not one int.
 
-    Example:
+    Examples:
         >>> from tinygrad_edu import Tensor
         >>> Tensor([1000.0, 1000.0]).log_softmax().exp()  # stable: no overflow
         Tensor([0.5, 0.5])

@@ -35,7 +35,7 @@ def assert_gradients_match(
     Raises:
         AssertionError: a gradient differs from the central differences (the message says where).
 
-    Example:
+    Examples:
         >>> x = Tensor([1.0, 2.0], requires_grad=True)
         >>> assert_gradients_match(lambda t: (t * t).sum(), x)
     """

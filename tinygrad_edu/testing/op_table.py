@@ -31,7 +31,7 @@ class Domain:
         gap: the distance kept from each point of `avoid`.
         distinct: draw all values of an array different.
 
-    Example:
+    Examples:
         >>> from tinygrad_edu.testing import allowed_intervals
         >>> allowed_intervals(Domain(-1.0, 1.0, avoid=(0.0,), gap=0.5))
         [(-1.0, -0.5), (0.5, 1.0)]

@@ -33,7 +33,7 @@ class History:
         stopped: None when it ran to the end, "interrupted" (Ctrl-C) or "diverged" (a NaN or inf
             cost).
 
-    Example:
+    Examples:
         >>> history = History([0.69, 0.5])
         >>> len(history), history[-1], history.stopped
         (2, 0.5, None)
