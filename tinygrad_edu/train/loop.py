@@ -98,7 +98,18 @@ def fit(
 
     Raises:
         ValueError: iterations is not a whole number >= 0, neither lr nor optimizer is given, the
-            loss is unknown, or the model cannot give what the named loss needs."""
+            loss is unknown, or the model cannot give what the named loss needs.
+
+    Examples:
+        >>> from tinygrad_edu.data import flower
+        >>> from tinygrad_edu.nn import ShallowNet
+        >>> X, Y = flower()
+        >>> history = fit(ShallowNet(2, 4, 1), X, Y, iterations=3, lr=1.2, print_every=5)
+        Cost after iteration 0: 0.693048
+        Cost after iteration 2: ...
+        >>> len(history), history.stopped
+        (3, None)
+    """
     iterations = _whole_iterations(iterations)
     if optimizer is None:
         if lr is None:
