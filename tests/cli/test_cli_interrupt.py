@@ -132,5 +132,7 @@ def test_help_gives_the_threads_default_and_the_exit_statuses(capsys) -> None:
     with pytest.raises(SystemExit):
         cli.main(["train", "--help"])
     text = " ".join(capsys.readouterr().out.split())
-    assert f"BLAS threads (default {cli.options.DEFAULT_THREADS}" in text
+    assert (
+        f"BLAS threads, set through threadpoolctl (default {cli.options.DEFAULT_THREADS}:" in text
+    )
     assert "130 after Ctrl-C" in text and "2 for a usage error" in text

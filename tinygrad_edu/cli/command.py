@@ -127,9 +127,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--threads",
         metavar="N",
         type=options.threads,
-        help=f"BLAS threads (default {options.DEFAULT_THREADS}: on a 2-core machine shared "
-        "with other work, 2 threads made the deep model 2-5x slower, on an idle one 1.5x "
-        "faster; see the README)",
+        help=f"BLAS threads, set through threadpoolctl (default {options.DEFAULT_THREADS}: on "
+        "the 2-core development machine 2 threads trained the deep model 1.5x faster when it "
+        "was idle and 1.5-11x slower beside other work; the README has the measurements)",
     )
     train.add_argument("--quiet", action="store_true", help="no progress bar, no timing line")
     train.add_argument(

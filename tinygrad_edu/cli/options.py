@@ -30,10 +30,11 @@ __all__ = [
 ]
 
 # The BLAS thread count when --threads is not given. Measured on the 2-core development machine
-# (tinygrad-edu train deep --iterations 300, 1 and 2 threads taking turns): quiet, 2 threads take
-# 1.6 s against 2.4 s at 1; with one busy process beside it, 4.7 - 14.7 s against 2.5 - 3.2 s
-# (OpenBLAS's threads wait for each other on a shared core); planar is 0.2 - 0.5 s either way.
-# The README's "The command line" section gives the table. 1 thread never loses much; 2 can lose 5x.
+# (`train deep --iterations 300`, 1 and 2 threads taking turns, the timing line's seconds): idle,
+# 2.4 - 2.5 s at 1 thread, 1.6 - 1.9 s at 2; beside one busy process 2.5 - 3.2 s against 4.7 -
+# 14.7 s, beside two 5.4 - 9.1 s against 62 - 86 s (OpenBLAS's threads wait for each other on a
+# shared core); planar takes the same time either way. 1 thread never loses much; 2 can lose 10x.
+# The README's "The command line" section has the table.
 DEFAULT_THREADS = 1
 
 _SEED_HIGH = 2**32 - 1  # numpy.random.RandomState takes seeds 0 .. 2**32 - 1
