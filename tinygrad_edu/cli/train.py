@@ -113,6 +113,9 @@ def _train(args: argparse.Namespace, n_threads: int | None) -> int:
     from tinygrad_edu.train import accuracy, fit
 
     recipe = _recipes()[args.model]
+    X_test: Any = None  # the flower has no test set
+    Y_test: Any = None
+    classes: list[str] | None = None
     if args.data is not None and recipe.data != "cats":  # say so rather than ignore it
         print(
             f"tinygrad-edu train: error: argument --data: {args.model} trains on the built-in "
@@ -130,7 +133,6 @@ def _train(args: argparse.Namespace, n_threads: int | None) -> int:
         classes = cats.classes
     else:
         X, Y = data.flower()
-        X_test = Y_test = classes = None
     seed = recipe.seed if args.seed is None else args.seed
     model = recipe.make_model(seed)
     start = time.perf_counter()
@@ -168,7 +170,9 @@ def _train(args: argparse.Namespace, n_threads: int | None) -> int:
         )
         for path in written:
             print(f"wrote {path}")
-    return {"diverged": 1, "interrupted": EXIT_INTERRUPTED}.get(history.stopped, 0)
+    if history.stopped == "interrupted":
+        return EXIT_INTERRUPTED
+    return 1 if history.stopped == "diverged" else 0
 
 
 _RESULT = re.compile(r"Cost after iteration \d+: ")
