@@ -96,8 +96,8 @@ def test_cli_graph_writes_the_files_and_says_what_it_wrote(tmp_path, capsys, mon
     assert (f"wrote {tmp_path / 'course.svg'}" in out) == has_dot()
     monkeypatch.setattr(graph.shutil, "which", lambda name: None)
     assert cli.main(["graph", "--out", str(tmp_path / "again")]) == 0
-    out = capsys.readouterr().out
-    assert "`dot` program is not installed" in out and "again.svg" not in out
+    out, err = capsys.readouterr()
+    assert "`dot` program is not installed" in err and "again.svg" not in out  # a note: stderr
 
 
 def test_cli_graph_without_out_says_how_to_draw_it(capsys) -> None:
