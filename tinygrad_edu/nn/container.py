@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from tinygrad_edu.nn.linear import Linear
 from tinygrad_edu.nn.module import Module
 
 
@@ -14,6 +15,10 @@ class Sequential(Module):
     The modules are its children "0", "1", ... (so the parameters are named "0.W", "2.b", ...);
     it can be indexed (`seq[0]`, `seq[-1]`, `seq[1:]` gives a Sequential of the same modules),
     measured with `len` and iterated.
+
+    The k-th Linear layer's parameters are named "Wk" and "bk" (`W1`, `b1`, `W2`, ... as the course
+    writes them), so graph drawings and printouts tell the layers apart; a layer whose W or b was
+    given another name keeps it.
 
     Args:
         *modules: the modules, in the order forward applies them.
@@ -49,6 +54,9 @@ class Sequential(Module):
             raise TypeError(
                 f"Sequential: item {len(self)} is {type(module).__name__}, not a Module"
             )
+        if isinstance(module, Linear) and (module.W.name, module.b.name) == ("W", "b"):
+            layer = 1 + sum(isinstance(m, Linear) for m in self)
+            module.W.name, module.b.name = f"W{layer}", f"b{layer}"
         setattr(self, str(len(self)), module)
         return self
 

@@ -34,14 +34,6 @@ def _hidden(model: str, hidden: str) -> type[Module]:
     return HIDDEN[hidden]
 
 
-def _name_parameters(layers: Sequential) -> None:
-    """Call W[l] and b[l] "W1", "b1", ... as the course does, so graphs and printouts of the
-    model (tinygrad_edu.viz) tell the layers apart."""
-    linears = [m for m in layers if isinstance(m, Linear)]
-    for layer, linear in enumerate(linears, start=1):
-        linear.W.name, linear.b.name = f"W{layer}", f"b{layer}"
-
-
 class Classifier(Module):
     """What the three models share: the output A = sigmoid(logits) and the predictions."""
 
@@ -159,8 +151,7 @@ class ShallowNet(Classifier):
         )
         if seed is None:
             seed = 2 if hidden == "tanh" else 1
-        init.course_(self, scale=0.01, seed=seed)
-        _name_parameters(self.layers)
+        init.course_(self, scale=0.01, seed=seed)  # Sequential named the layers W1, b1, W2, b2
 
     def logits(self, X: Tensor | np.ndarray) -> Tensor:
         """Z[L] = W[L] A[L-1] + b[L].
@@ -225,7 +216,6 @@ class DeepNet(Classifier):
                 self.layers.append(activation())
             self.layers.append(Linear(dims[layer - 1], dims[layer], dtype=dtype, init="zeros"))
         init.course_(self, scale="sqrt", seed=seed)
-        _name_parameters(self.layers)
 
     def logits(self, X: Tensor | np.ndarray) -> Tensor:
         """Z[L] = W[L] A[L-1] + b[L].
