@@ -30,6 +30,7 @@ def graph_command(args: argparse.Namespace) -> int:
 
     The backward lines come from `viz.explain_backward`, which prints the engine's own sweep."""
     from tinygrad_edu import viz
+    from tinygrad_edu.viz.graph_files import graph_file
 
     a, b, c, u, v, J = viz.course_graph()
     for t in (u, v, J):
@@ -42,17 +43,17 @@ def graph_command(args: argparse.Namespace) -> int:
     print("Backward (right to left, the chain rule):")
     for line in viz.backward_steps(J):
         print(f"  {line}")
-    out = getattr(args, "out", None)
+    out, fmt = getattr(args, "out", None), getattr(args, "format", None)
     if out is None:
         print(
             "Draw it: tinygrad-edu graph --out course_graph (course_graph.dot, and .svg with dot)"
         )
         return 0
-    for path in viz.save_graph(J, out):
+    for path in viz.save_graph(J, out, format=fmt):
         print(f"wrote {path}")
-    if not viz.has_dot():
+    if graph_file(out, fmt)[1] != "dot" and not viz.has_dot():
         print(
-            "Graphviz's `dot` program is not installed, so no SVG was drawn: install it "
+            "Graphviz's `dot` program is not installed, so nothing was drawn: install it "
             "(apt-get install graphviz, brew install graphviz) or open the .dot in a viewer",
             file=sys.stderr,
         )
@@ -146,7 +147,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--out",
         metavar="PATH",
         type=options.graph_out,
-        help="write the graph to PATH.dot, and to PATH.svg when Graphviz's dot is installed",
+        help="write the graph's DOT text to PATH.dot, and its drawing to PATH.svg or PATH.png "
+        "(see --format) when Graphviz's dot is installed",
+    )
+    graph.add_argument(
+        "--format",
+        choices=["svg", "png", "dot"],
+        help="the drawing's format (dot: the DOT text alone); default: the suffix of --out "
+        "(.svg, .png, .dot), else svg",
     )
     graph.set_defaults(func=graph_command)
     return parser
