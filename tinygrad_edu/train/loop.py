@@ -62,7 +62,8 @@ def fit(
     the printed costs are the course's wherever its digits do not depend on the machine).
 
     Prints `Cost after iteration i: c` every `print_every` iterations and at the last one (0 prints
-    nothing). `progress=None` shows a tqdm bar only on a terminal. Ctrl-C stops after the iteration
+    nothing). `progress=None` shows a bar on a terminal and in a Jupyter notebook (tqdm's widget with
+    ipywidgets, else a text bar), and none in a log file or a pipe. Ctrl-C stops after the iteration
     in progress, so the parameters are always those of a finished iteration. A cost that becomes
     NaN or inf stops training before that update, with a message suggesting a smaller learning
     rate; the parameters and the optimizer's state are then those of the last iteration whose cost
@@ -89,7 +90,7 @@ def fit(
         optimizer: an optimizer over the model's parameters, instead of lr.
         loss: a course cost by name, or a callable loss(model, X, Y).
         print_every: print the cost every this many iterations (0: never).
-        progress: show a progress bar (None: only on a terminal).
+        progress: show a progress bar (None: on a terminal or in a notebook).
         log: where the printed lines go (default: print), called with each line.
         jit: run each iteration as a compiled step (`tinygrad_edu.jit`), with the same results.
 
