@@ -63,12 +63,15 @@ def test_in_a_notebook_with_ipywidgets_tqdms_widget(monkeypatch) -> None:
         bar.close()
 
 
-def test_without_tqdm_a_text_bar_on_a_terminal(monkeypatch) -> None:
-    monkeypatch.setattr(progress, "in_notebook", lambda: False)
-    monkeypatch.setitem(sys.modules, "tqdm", None)
-    bar = progress.progress_bar(10, True)
-    assert isinstance(bar, progress.TextBar) and not bar.leave  # makes way, as tqdm's does
+def test_without_tqdm_a_text_bar_in_a_notebook_and_none_on_a_terminal(monkeypatch) -> None:
+    for module in ("tqdm", "tqdm.notebook"):  # `import tqdm...` fails
+        monkeypatch.setitem(sys.modules, module, None)
+    monkeypatch.setattr(progress, "in_notebook", lambda: True)
+    bar = progress.progress_bar(10, None)
+    assert isinstance(bar, progress.TextBar)
     bar.close()
+    monkeypatch.setattr(progress, "in_notebook", lambda: False)
+    assert progress.progress_bar(10, True) is None  # as before: lines would land on its line
 
 
 def test_the_text_bar_redraws_in_place_and_writes_lines_above_it(capsys) -> None:

@@ -1,5 +1,5 @@
 """`fit`, the training loop: forward, cost, backward, update, as the course's `model()` functions do, with
-the course's printing, a progress bar on a terminal, the cost history, and a clean stop on Ctrl-C.
+the course's printing, a progress bar (terminal or notebook), the cost history, and a clean stop on Ctrl-C.
 
     >>> from tinygrad_edu.data import flower
     >>> from tinygrad_edu.nn import ShallowNet

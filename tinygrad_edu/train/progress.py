@@ -2,8 +2,9 @@
 stops between iterations, never halfway through an update.
 
 The bar: tqdm's on a terminal; in Jupyter, tqdm's notebook widget when ipywidgets is installed,
-else a text bar (tqdm's widget without ipywidgets would only warn "IProgress not found"); the text
-bar also when tqdm is not installed (pip install tinygrad_edu[progress] for tqdm).
+else a text bar (tqdm's widget without ipywidgets would only warn "IProgress not found"), which
+is also the notebook's bar without tqdm. A terminal without tqdm gets none: lines printed there
+(the CLI's) would land on the bar's line (pip install tinygrad_edu[progress] for tqdm).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ def progress_bar(total: int, progress: bool | None) -> Any:
         else:
             from tqdm import tqdm
     except ImportError:
-        return TextBar(total, leave=notebook)
+        return TextBar(total) if notebook else None
     # in a notebook the finished bar stays, as the cell's record; on a terminal it makes way
     return tqdm(total=total, unit="it", leave=notebook)
 
