@@ -114,6 +114,12 @@ class Optimizer:
             The gradient to use, a new array when weight_decay is not 0."""
         return dW + self.weight_decay * W if self.weight_decay else dW
 
+    @property
+    def _state_ids(self) -> tuple[int, ...]:
+        # which state dicts it holds: the compiled step guards them (compiled/optimizers.py), so
+        # that a program bound to the old dicts never replays after `state` is replaced
+        return tuple(map(id, self.state))
+
     def _hyper(self, *names: str) -> str:
         shown = [f"{k}={getattr(self, k)}" for k in ("lr", *names)]
         shown += [
