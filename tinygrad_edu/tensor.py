@@ -15,7 +15,7 @@ import numpy as np
 from tinygrad_edu import ops as _ops
 from tinygrad_edu.broadcast import check_shape
 from tinygrad_edu.engine import backprop, function, versions
-from tinygrad_edu.ops import dispatch, inplace, numpy_protocol
+from tinygrad_edu.ops import axis_names, dispatch, inplace, numpy_protocol
 from tinygrad_edu.ops.cast import float_dtype, to_array
 
 _new = object.__new__
@@ -379,22 +379,17 @@ class Tensor:
         dtype = float_dtype("astype", dtype)
         return self if dtype == self._data.dtype else _ops.Cast.apply(self, dtype=dtype)
 
-    def argmax(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
-        """The index of the largest value along `axis`, with no history (see ops/reduce.py).
-
-        Args:
-            axis: None (the index into the flattened values) or an int.
-            keepdims: keep `axis`, with size 1."""
-        return _ops.reduce.argmax(self, axis, keepdims)
+    argmax = axis_names.reduction(_ops.reduce.argmax, args=axis_names.ARGMAX_ARGS)  # no history
 
     def sign(self) -> Tensor:
         """-1, 0 or 1 per element, with no history (its gradient is 0 almost everywhere)."""
         return Tensor._wrap(np.asarray(np.sign(self._data)))  # an array also for a 0-d tensor
 
     # Reductions (ops/reduce.py) and softmax (ops/softmax.py)
-    sum, mean, max = (dispatch.reduction(op) for op in (_ops.Sum, _ops.Mean, _ops.Max))
-    softmax = dispatch.along_axis(_ops.Softmax, "softmax")
-    log_softmax = dispatch.along_axis(_ops.LogSoftmax, "log_softmax")
+    sum, mean = axis_names.reduction(_ops.Sum), axis_names.reduction(_ops.Mean)
+    max = axis_names.reduction(_ops.Max, axis_names.MAX_DIM)
+    softmax = axis_names.along_axis(_ops.Softmax, "softmax")
+    log_softmax = axis_names.along_axis(_ops.LogSoftmax, "log_softmax")
 
     # Movement (ops/movement.py)
     def reshape(self, *shape: Any) -> Tensor:
@@ -409,12 +404,7 @@ class Tensor:
             return _ops.Transpose.apply(self, axes=tuple(axes[0]))
         return _ops.Transpose.apply(self, axes=None if axes in ((), (None,)) else axes)
 
-    def squeeze(self, axis: Any = None) -> Tensor:
-        """The tensor without its axes of size 1.
-
-        Args:
-            axis: None (every axis of size 1), or an int or a tuple of those to remove."""
-        return _ops.Squeeze.apply(self, axis=axis)
+    squeeze = axis_names.squeeze(_ops.Squeeze)
 
     def flatten(self) -> Tensor:
         """The values as one axis (a reshape to (-1,))."""
