@@ -40,7 +40,7 @@ def update_lr(learning_rate0: float, epoch_num: int, decay_rate: float) -> float
     Raises:
         ValueError: If `epoch_num` is negative or a rate is not a finite number of the right sign.
 
-    Example:
+    Examples:
         >>> update_lr(0.5, 2, 1)
         0.16666666666666666
     """
@@ -68,7 +68,7 @@ def schedule_lr_decay(
     Raises:
         ValueError: If an argument is out of range (see `update_lr`; `time_interval` >= 1).
 
-    Example:
+    Examples:
         >>> schedule_lr_decay(0.5, 100, 0.3, time_interval=100)
         0.3846153846153846
     """
@@ -149,7 +149,7 @@ class InverseTimeLR(LRScheduler):
         decay_rate: How fast the rate falls.
         time_interval: Epochs between two decays (1: every epoch).
 
-    Example:
+    Examples:
         >>> from tinygrad_edu import Tensor, optim
         >>> opt = optim.SGD([Tensor([1.0], requires_grad=True)], lr=0.5)
         >>> scheduler = InverseTimeLR(opt, decay_rate=1)

@@ -38,7 +38,7 @@ def l2_regularization_cost(weights: Module | Iterable[Tensor], lambd: float, m: 
             no weight.
         TypeError: If an entry of `weights` is not a Tensor.
 
-    Example:
+    Examples:
         >>> from tinygrad_edu import Tensor, nn
         >>> W = Tensor([[1.0, 2.0]], requires_grad=True)
         >>> cost = nn.l2_regularization_cost([W], lambd=0.5, m=5)
