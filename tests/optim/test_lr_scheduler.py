@@ -8,7 +8,7 @@ import math
 import pytest
 
 from tinygrad_edu import Tensor, optim
-from tinygrad_edu.lr_scheduler import (
+from tinygrad_edu.optim.lr_scheduler import (
     ExponentialLR,
     InverseTimeLR,
     LambdaLR,

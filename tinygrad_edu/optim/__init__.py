@@ -16,10 +16,14 @@ The usual loop:
 
 State (v, s, PyTorch's momentum_buffer) is kept per parameter as numpy arrays of its shape and
 dtype; v and s start at 0.
+
+`optim.lr_scheduler` decays the learning rate once an epoch: the course's `update_lr` and
+`schedule_lr_decay`, and PyTorch's `StepLR`, `ExponentialLR` and `LambdaLR`.
 """
 
+from tinygrad_edu.optim import lr_scheduler
 from tinygrad_edu.optim.adam import Adam, RMSprop
 from tinygrad_edu.optim.optimizer import Optimizer
 from tinygrad_edu.optim.sgd import SGD, Momentum
 
-__all__ = ["SGD", "Adam", "Momentum", "Optimizer", "RMSprop"]
+__all__ = ["SGD", "Adam", "Momentum", "Optimizer", "RMSprop", "lr_scheduler"]
