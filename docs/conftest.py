@@ -17,6 +17,7 @@ CAT_FILES = ("train_catvnoncat.h5", "test_catvnoncat.h5")
 NEEDS = {
     "02_logistic_regression.md": "cats",
     "06_pytorch.md": "torch",
+    "12_the_cat_pictures.md": "cats",
 }
 
 

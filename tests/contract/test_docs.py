@@ -23,6 +23,8 @@ TUTORIALS = (
     "08_derivative_of_the_derivative.md",
     "09_the_compiled_step.md",
     "10_the_course_numpy_on_tensors.md",
+    "11_vectorization_and_broadcasting.md",
+    "12_the_cat_pictures.md",
 )
 
 
