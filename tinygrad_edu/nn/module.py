@@ -51,14 +51,15 @@ class LoadResult(NamedTuple):
 class Module:
     """Base class: subclasses set parameters and child modules in `__init__` and define `forward`.
 
-    >>> class Affine(Module):
-    ...     def __init__(self):
-    ...         super().__init__()
-    ...         self.W = Tensor([[2.0]], requires_grad=True)
-    ...     def forward(self, X):
-    ...         return self.W @ X
-    >>> [name for name, _ in Affine().named_parameters()]
-    ['W']"""
+    Examples:
+        >>> class Affine(Module):
+        ...     def __init__(self):
+        ...         super().__init__()
+        ...         self.W = Tensor([[2.0]], requires_grad=True)
+        ...     def forward(self, X):
+        ...         return self.W @ X
+        >>> [name for name, _ in Affine().named_parameters()]
+        ['W']"""
 
     def __init__(self) -> None:
         # object.__setattr__: our own __setattr__ needs these two lists to exist already
