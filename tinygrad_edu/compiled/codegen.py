@@ -205,6 +205,9 @@ def _line(instr: Instr, owner: dict, names: Names, g: dict, static: list, fixed:
     kind = instr.kind
     if kind == "out":
         target = outs[0]
+        fresh = None if instr.writes or id(instr.outs[0]) in owner else _allocates(instr)
+        if fresh is not None:  # a fresh array for the user
+            return [f"{target} = {fn}({args}{kw}{fresh}){note}"]
         pre = (
             []
             if instr.writes or id(instr.outs[0]) in owner
@@ -238,6 +241,32 @@ def _line(instr: Instr, owner: dict, names: Names, g: dict, static: list, fixed:
         g[name] = instr.fn
         return [f"{name}({args})  # {instr.op}.update, in place"]
     raise AssertionError(f"unknown instruction kind {kind}")
+
+
+def _allocates(instr: Instr) -> str | None:
+    """How numpy's own call makes the fresh array (`db2 = add_reduce(dZ2, ...)`, cheaper than
+    `empty` and `out=`): "" (or ", out=..." for a 0-d one, which a ufunc would give as a numpy
+    scalar), or None. Only a numpy function that makes its result as eager's op made it: in C
+    order, of the operands' dtype (no promotion that `out=` would have cast back)."""
+    out = instr.outs[0]
+    fn = instr.fn
+    if not (fn in _ALLOCATES or isinstance(fn, np.ufunc)) or out.order is not None:
+        return None
+    operands = [a if isinstance(a, Value) else a.value for a in instr.args]
+    if any(
+        a.dtype != out.dtype for a in operands if isinstance(a, (Value, np.ndarray, np.generic))
+    ):
+        return None
+    if out.shape:
+        return ""
+    return ", out=..." if _ELLIPSIS_OUT and fn is not np.dot else None
+
+
+_ALLOCATES = (np.dot, np.matmul, np.add.reduce)
+try:  # numpy >= 2.3: `out=...` returns a 0-d array, not a numpy scalar
+    _ELLIPSIS_OUT = type(np.negative(np.zeros(()), out=...)) is np.ndarray
+except TypeError:
+    _ELLIPSIS_OUT = False
 
 
 class BufferNames(Names):
