@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu.compiled import codegen, interpret, passes
+from tinygrad_edu.compiled import codegen, interpret, passes, rewrites
 from tinygrad_edu.compiled.optimizers import hyperparameters
 from tinygrad_edu.compiled.program import Program, Value
 from tinygrad_edu.compiled.trace import Tracer
@@ -54,8 +54,10 @@ def _template(tracer: Tracer, result: Any) -> Any:
 class Compiled:
     """One program: its source, its guards, and `run` bound to the live state."""
 
-    def __init__(self, program: Program, tracer: Tracer, name: str) -> None:
+    def __init__(self, program: Program, tracer: Tracer, name: str, asked: tuple = ()) -> None:
         self.program = program
+        # what changes rounding, where asked for (then the check at call 2 has a tolerance)
+        self.rewritten = rewrites.apply(program, tracer.sweeps, asked) if asked else []
         passes.fold(program)
         passes.alias(program)
         passes.simplify(program)
