@@ -62,6 +62,7 @@ class Names:
         self.given: dict[int, str] = {}
         self.used: set[str] = set()
         self.counts: dict[str, int] = {}  # the last number given after each base name
+        self.clean: dict[str, str] = {}  # a base name -> as a Python name
         self.tracer_names = tracer_names
 
     def __call__(self, v: Value) -> str:
@@ -109,9 +110,13 @@ class Names:
         return ""
 
     def _fresh(self, base: str) -> str:
-        base = re.sub(r"\W", "_", base) or "t"
-        if base[0].isdigit() or keyword.iskeyword(base):
-            base = f"_{base}"
+        clean = self.clean.get(base)
+        if clean is None:  # (a long program asks for the same few bases many times)
+            clean = re.sub(r"\W", "_", base) or "t"
+            if clean[0].isdigit() or keyword.iskeyword(clean):
+                clean = f"_{clean}"
+            self.clean[base] = clean
+        base = clean
         name, n = base, self.counts.get(base, 1)
         while name in self.used or name in _RESERVED:
             n += 1

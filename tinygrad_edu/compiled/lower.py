@@ -240,12 +240,12 @@ def viewed(out: np.ndarray, args: list, arrays: tuple) -> Value | None:
 def layout(a: Any) -> Any:
     """What decides which numpy path an operand takes: shape, dtype, strides, alignment."""
     if isinstance(a, np.ndarray):
-        return (a.shape, a.dtype.str, a.strides, a.flags.aligned)
+        return (a.shape, a.dtype, a.strides, a.flags.aligned)  # (dtype.str makes a string: slow)
     return ("value", type(a), a if isinstance(a, (int, float, bool, str, type(None))) else id(a))
 
 
 def literal_key(lit: Any) -> Any:
     value = lit.value
     if isinstance(value, np.ndarray):
-        return (value.dtype.str, value.tobytes())
+        return (value.dtype, value.tobytes())
     return layout(value) if not isinstance(value, tuple) else ("tuple", value)
