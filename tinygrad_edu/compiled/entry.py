@@ -121,18 +121,29 @@ class Compiled:
             self.code, self.program, self.globals, self.static, self.run_names, arrays
         )
 
-    def guards_hold(self, flat: list) -> bool:
-        if any(flat[i] is not t for i, t in self.pinned):
-            return False
+    def failing_guard(self, flat: list) -> str | None:
+        """None if the program may replay on `flat`, else what changed (for the warning of a
+        step that traces again at every call)."""
+        for i, t in self.pinned:
+            if flat[i] is not t:
+                return (
+                    f"argument {i} is another tensor at each call, and the step writes into it "
+                    "or sets its .grad (pass the same tensor, or one that needs no gradient)"
+                )
         for source, arr in self.state_guards:
-            if (
-                source._data if isinstance(source, Tensor) else source[0].get(source[1])
-            ) is not arr:
-                return False
+            if isinstance(source, Tensor) and source._data is not arr:
+                return (
+                    f"{source.name or 'a tensor'}, which it reads from outside the step, gets a "
+                    "new array between calls"
+                )
+            if not isinstance(source, Tensor) and source[0].get(source[1]) is not arr:
+                return "an optimizer's state gets a new array between calls"
         for t, none in self.grad_guards:
             if (t._grad is None) is not none:
-                return False
-        return all(hyperparameters(opt) == h for opt, h in self.hypers)
+                return f"the .grad of {t.name or 'a tensor'} is set or cleared between calls"
+        if not all(hyperparameters(opt) == h for opt, h in self.hypers):
+            return "an optimizer's hyperparameters change between calls"
+        return None
 
     def inputs(self, flat: list) -> list:
         arrays = [flat[v.source] for v in self.program.inputs]

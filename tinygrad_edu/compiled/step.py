@@ -75,8 +75,9 @@ class CompiledStep:
         entry = self._cache.get(key)
         if isinstance(entry, str):
             return self.fn(*args, **kwargs)
-        if entry is None or not entry.guards_hold(flat):
-            return self._trace(key, args, kwargs, flat, retrace=entry is not None)
+        changed = None if entry is None else entry.failing_guard(flat)
+        if entry is None or changed is not None:
+            return self._trace(key, args, kwargs, flat, changed)
         self._cache.move_to_end(key)
         if not entry.trusted:
             return self._verify(key, entry, args, kwargs, flat)
@@ -103,13 +104,13 @@ class CompiledStep:
             self._cache[key] = why
         return self.fn(*args, **kwargs)
 
-    def _trace(self, key: Any, args: tuple, kwargs: dict, flat: list, retrace: bool) -> Any:
-        if retrace:
+    def _trace(self, key: Any, args: tuple, kwargs: dict, flat: list, changed: Any) -> Any:
+        """Call 1 of a program; `changed`: the guard that failed, if it replaces one."""
+        if changed is not None:
             self._retraces[key] = self._retraces.get(key, 0) + 1
             if self._retraces[key] > 3:
                 self._cache.pop(key)
-                return self._eager(key, args, kwargs, "the state it reads keeps changing "
-                                   "(new arrays, .grad set or cleared) between calls")  # fmt: skip
+                return self._eager(key, args, kwargs, f"it traces again at every call: {changed}")
         start = time.perf_counter()
         collecting = gc.isenabled()
         gc.disable()  # the trace makes many objects that live until it ends: no cyclic collection
