@@ -5,8 +5,8 @@ Eager mode is the reference semantics; this is the fast path, the way tinygrad's
 torch.compile work, in numpy alone. The files, in the order a call goes through them: step.py
 (cache, guards, the check before a program is trusted), watch.py and trace.py (call 1, traced),
 lower.py and optimizers.py (ops and updates as numpy calls), rewrites.py (what changes rounding,
-only when asked for), passes.py (the optimizations), codegen.py (the generated source),
-program.py (what a program is).
+only when asked for), passes.py (the optimizations), codegen.py (the generated source; opaque.py:
+the calls of an op with no lowering), program.py (what a program is).
 """
 
 from __future__ import annotations
