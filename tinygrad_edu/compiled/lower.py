@@ -157,7 +157,10 @@ def sigmoid_into(z: np.ndarray, one: np.ndarray, out: np.ndarray) -> None:
 def mean_into(a: np.ndarray, axis: tuple, keepdims: bool, n: Any, out: np.ndarray) -> None:
     """`a.mean(axis)` into `out`, as numpy computes it: the sum, divided by the count."""
     np.add.reduce(a, axis=axis, keepdims=keepdims, out=out)
-    np.divide(out, n, out)
+    if out.ndim:
+        np.divide(out, n, out)
+    else:  # the same division: numpy takes twice as long into a 0-d array given as out
+        out[()] = np.divide(out, n)
 
 
 def to_array(a: np.ndarray, dtype: np.dtype) -> np.ndarray:
