@@ -83,7 +83,7 @@ def collect(args: argparse.Namespace, framework: str = "tinygrad_edu") -> list[d
     from benchmarks import workloads as w
     from tinygrad_edu.data import DataError, load_cats
 
-    torch, frameworks = None, ("numpy", "eager", "jit")
+    torch, frameworks = None, ("numpy", "eager", "jit", "jit_bce")
     if framework == "pytorch":
         import torch
 
@@ -103,7 +103,7 @@ def collect(args: argparse.Namespace, framework: str = "tinygrad_edu") -> list[d
         fw, note = frameworks, None
         projected = _projected(chain_first, n_ops) if n_ops else 0.0
         if "jit" in fw and projected > args.first_call_budget:
-            fw = tuple(f for f in fw if f != "jit")
+            fw = tuple(f for f in fw if f not in ("jit", "jit_bce"))
             note = (
                 f"jit left out: its call 1 would take about {projected:,.0f} s (projected from "
                 f"the shorter chains), over --first-call-budget {args.first_call_budget:g} s"

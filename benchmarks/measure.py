@@ -19,7 +19,7 @@ from benchmarks.workloads import JitStep, Workload
 from tinygrad_edu.compiled import JitWarning
 from tinygrad_edu.compiled.entry import Compiled
 
-FRAMEWORKS = ("eager", "jit", "pytorch")  # the columns set against numpy
+FRAMEWORKS = ("eager", "jit", "jit_bce", "pytorch")  # the columns set against numpy
 
 
 def _label(workload: Workload) -> str:
@@ -88,9 +88,10 @@ def check(workload: Workload, rtol: float = 1e-9, calls: int = 3) -> dict[str, A
         if isinstance(step, JitStep):
             try:
                 replays(workload, step, caught)
-                out["first_calls"] = [(seconds[0], seconds[1])]
+                if name == "jit":
+                    out["first_calls"] = [(seconds[0], seconds[1])]
             except NoReplayError as exc:
-                out["jit_left_out"] = str(exc)
+                out[f"{name}_left_out"] = str(exc)
     return out
 
 
@@ -155,13 +156,17 @@ def run_row(
             del workload.steps["jit"]
             workload.fresh_jit = None
             row["notes"].append(f"jit left out: {checked['jit_left_out']}")
+        if "jit_bce_left_out" in checked:
+            del workload.steps["jit_bce"]
+            row["notes"].append(f"jit_bce left out: {checked['jit_bce_left_out']}")
         if "first_calls" in checked:
             call1, call2 = first_calls(workload, checked["first_calls"], first_call_s)
             row["jit_call1_ms"], row["jit_call2_ms"] = 1000 * call1, 1000 * call2
         for name, ms in median_ms(workload.steps, reps, warmup).items():
             row[f"{name}_ms"] = ms
-        if "jit" in workload.steps:
-            replays(workload, workload.steps["jit"])  # and the timed calls replayed it too
+        for name in ("jit", "jit_bce"):
+            if name in workload.steps:
+                replays(workload, workload.steps[name])  # and the timed calls replayed it too
         if memory:
             for name, step in workload.steps.items():
                 if name != "pytorch":

@@ -29,6 +29,8 @@ def markdown(rows: list[dict]) -> str:
         ("eager ratio", "eager_ratio", ".2f"),
         ("jit ratio", "jit_ratio", ".2f"),
     ]
+    if any("jit_bce_ms" in r for r in rows):  # the jit with rewrites=("sigmoid_bce",)
+        speed.append(("jit sigmoid_bce ratio", "jit_bce_ratio", ".2f"))
     if torch:
         speed.append(("pytorch ratio", "pytorch_ratio", ".2f"))
     speed += [("eager µs/op", "eager_us_per_op", ".2f"), ("jit µs/op", "jit_us_per_op", ".2f")]

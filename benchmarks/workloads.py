@@ -11,6 +11,9 @@ starting from the same parameters. The models of W1-W3 come two ways:
   initial parameters;
 - "fused": the library's models (`nn.DeepNet`, ...) and `nn.binary_cross_entropy_with_logits`.
 
+The generic models have a third tinygrad_edu column, "jit_bce": the jit step with
+`rewrites=("sigmoid_bce",)` (dZ = (A - Y) / m; not eager's bits, so not the "jit" column).
+
 The eager and jit columns run the same step function, each on parameters of its own; the jit one is a
 `JitStep`, whose `compiled` is the `CompiledStep` (bench.check verifies that it replays).
 """
@@ -30,14 +33,14 @@ from benchmarks import torch_steps
 from tinygrad_edu import Tensor, nn, optim
 
 Step = Callable[[], float]
-TINY = ("eager", "jit")  # the tinygrad_edu columns
+TINY = ("eager", "jit", "jit_bce")  # the tinygrad_edu columns
 
 
 class JitStep:
     """A step compiled with `tinygrad_edu.jit`, called like the others: it returns the cost."""
 
-    def __init__(self, fn: Callable[[], Tensor]) -> None:
-        self.compiled = tinygrad_edu.jit(fn)
+    def __init__(self, fn: Callable[[], Tensor], rewrites: tuple = ()) -> None:
+        self.compiled = tinygrad_edu.jit(fn, rewrites=rewrites)
 
     def __call__(self) -> float:
         return self.compiled().item()
@@ -138,6 +141,8 @@ def _mlp(
         else:
             make_fn = _fused(spec["model"], Xt, Yt, lr)
         _add_tiny(w, make_fn, frameworks)
+        if w.model == "generic" and "jit_bce" in frameworks:
+            w.steps["jit_bce"] = JitStep(make_fn(), rewrites=("sigmoid_bce",))
     if torch is not None and "pytorch" in frameworks:
         w.steps["pytorch"] = torch_steps.mlp(
             torch, spec["init"](), X, Y, lr, spec["hidden"], w.model == "generic"

@@ -180,3 +180,25 @@ def test_bounded_cache_keeps_max_programs() -> None:
     assert len(run.step._cache) == 2
     assert all(e.trusted for e in run.step._cache.values())
     assert run.fn_calls == 8, "4 programs traced and checked: the first shape twice"
+
+
+def test_a_step_traced_again_at_every_call_says_which_guard_fails() -> None:
+    """Protects the warning of a step that never replays: it names what changes at every call (a
+    new argument it sets .grad on), not 'the state it reads' (it said that for any guard)."""
+
+    def make() -> World:
+        rng = np.random.RandomState(15)
+        W = Tensor(rng.randn(3, 2))
+        xs = [Tensor(rng.randn(3, 2), requires_grad=True) for _ in range(6)]
+
+        def step(x):
+            cost = (W * x).sum()
+            cost.backward()
+            return cost
+
+        return World(step, {f"x{i}": x for i, x in enumerate(xs)}, [(x,) for x in xs])
+
+    run = run_both(make, n_calls=6)
+    assert run.jit_warnings, "the step runs eagerly in the end"
+    assert "argument 0 is another tensor at each call" in run.jit_warnings[-1], run.jit_warnings
+    assert "state it reads" not in run.jit_warnings[-1]

@@ -15,43 +15,11 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_edu.compiled.opaque import opaque_backward, opaque_forward
 from tinygrad_edu.compiled.program import Instr, Lit, Program, Value, empty
-from tinygrad_edu.engine import function
 
-_new = object.__new__
 # numpy deprecates out= by position for these (they once took more than two inputs)
 OUT_BY_NAME = frozenset({np.maximum, np.minimum})
-
-
-def opaque_forward(cls: type, needs: tuple, *arrays: Any, **kwargs: Any) -> tuple:
-    """An op with no lowering, as apply runs it: its forward on a fresh ctx; returns (out, ctx)."""
-    ctx = _new(cls)
-    ctx.needs_input_grad = needs
-    out = cls.forward(ctx, *arrays, **kwargs)
-    if type(out) is not np.ndarray:
-        out = function._as_output(cls, out, ctx)
-    return out, ctx
-
-
-def opaque_backward(ctx: Any, g: np.ndarray, specs: list) -> tuple:
-    """Its backward on arrays, as plain backward calls it; each gradient an array of its input's
-    shape and dtype, never the incoming gradient itself (a view of it stays a view, as in plain
-    backward: the program keeps g's memory in use while the view is read)."""
-    grads = type(ctx).backward(ctx, g)
-    if type(grads) is not tuple:
-        grads = (grads,)
-    out = []
-    for pg, spec in zip(grads, specs, strict=True):
-        if spec is None:
-            continue
-        shape, dtype = spec
-        arr = np.asarray(pg)
-        if arr.dtype != dtype:
-            arr = arr.astype(dtype)
-        elif arr is g:
-            arr = arr.copy()
-        out.append(arr.reshape(shape) if arr.shape != shape else arr)
-    return tuple(out)
 
 
 class Names:
@@ -62,6 +30,7 @@ class Names:
         self.given: dict[int, str] = {}
         self.used: set[str] = set()
         self.counts: dict[str, int] = {}  # the last number given after each base name
+        self.clean: dict[str, str] = {}  # a base name -> as a Python name
         self.tracer_names = tracer_names
 
     def __call__(self, v: Value) -> str:
@@ -109,9 +78,13 @@ class Names:
         return ""
 
     def _fresh(self, base: str) -> str:
-        base = re.sub(r"\W", "_", base) or "t"
-        if base[0].isdigit() or keyword.iskeyword(base):
-            base = f"_{base}"
+        clean = self.clean.get(base)
+        if clean is None:  # (a long program asks for the same few bases many times)
+            clean = re.sub(r"\W", "_", base) or "t"
+            if clean[0].isdigit() or keyword.iskeyword(clean):
+                clean = f"_{clean}"
+            self.clean[base] = clean
+        base = clean
         name, n = base, self.counts.get(base, 1)
         while name in self.used or name in _RESERVED:
             n += 1
@@ -205,6 +178,9 @@ def _line(instr: Instr, owner: dict, names: Names, g: dict, static: list, fixed:
     kind = instr.kind
     if kind == "out":
         target = outs[0]
+        fresh = None if instr.writes or id(instr.outs[0]) in owner else _allocates(instr)
+        if fresh is not None:  # a fresh array for the user
+            return [f"{target} = {fn}({args}{kw}{fresh}){note}"]
         pre = (
             []
             if instr.writes or id(instr.outs[0]) in owner
@@ -238,6 +214,32 @@ def _line(instr: Instr, owner: dict, names: Names, g: dict, static: list, fixed:
         g[name] = instr.fn
         return [f"{name}({args})  # {instr.op}.update, in place"]
     raise AssertionError(f"unknown instruction kind {kind}")
+
+
+def _allocates(instr: Instr) -> str | None:
+    """How numpy's own call makes the fresh array (`db2 = add_reduce(dZ2, ...)`, cheaper than
+    `empty` and `out=`): "" (or ", out=..." for a 0-d one, which a ufunc would give as a numpy
+    scalar), or None. Only a numpy function that makes its result as eager's op made it: in C
+    order, of the operands' dtype (no promotion that `out=` would have cast back)."""
+    out = instr.outs[0]
+    fn = instr.fn
+    if not (fn in _ALLOCATES or isinstance(fn, np.ufunc)) or out.order is not None:
+        return None
+    operands = [a if isinstance(a, Value) else a.value for a in instr.args]
+    if any(
+        a.dtype != out.dtype for a in operands if isinstance(a, (Value, np.ndarray, np.generic))
+    ):
+        return None
+    if out.shape:
+        return ""
+    return ", out=..." if _ELLIPSIS_OUT and fn is not np.dot else None
+
+
+_ALLOCATES = (np.dot, np.matmul, np.add.reduce)
+try:  # numpy >= 2.3: `out=...` returns a 0-d array, not a numpy scalar
+    _ELLIPSIS_OUT = type(np.negative(np.zeros(()), out=...)) is np.ndarray
+except TypeError:
+    _ELLIPSIS_OUT = False
 
 
 class BufferNames(Names):

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu.compiled import codegen, interpret, passes
+from tinygrad_edu.compiled import codegen, interpret, passes, rewrites
 from tinygrad_edu.compiled.optimizers import hyperparameters
 from tinygrad_edu.compiled.program import Program, Value
 from tinygrad_edu.compiled.trace import Tracer
@@ -54,8 +54,10 @@ def _template(tracer: Tracer, result: Any) -> Any:
 class Compiled:
     """One program: its source, its guards, and `run` bound to the live state."""
 
-    def __init__(self, program: Program, tracer: Tracer, name: str) -> None:
+    def __init__(self, program: Program, tracer: Tracer, name: str, asked: tuple = ()) -> None:
         self.program = program
+        # what changes rounding, where asked for (then the check at call 2 has a tolerance)
+        self.rewritten = rewrites.apply(program, tracer.sweeps, asked) if asked else []
         passes.fold(program)
         passes.alias(program)
         passes.simplify(program)
@@ -119,18 +121,29 @@ class Compiled:
             self.code, self.program, self.globals, self.static, self.run_names, arrays
         )
 
-    def guards_hold(self, flat: list) -> bool:
-        if any(flat[i] is not t for i, t in self.pinned):
-            return False
+    def failing_guard(self, flat: list) -> str | None:
+        """None if the program may replay on `flat`, else what changed (for the warning of a
+        step that traces again at every call)."""
+        for i, t in self.pinned:
+            if flat[i] is not t:
+                return (
+                    f"argument {i} is another tensor at each call, and the step writes into it "
+                    "or sets its .grad (pass the same tensor, or one that needs no gradient)"
+                )
         for source, arr in self.state_guards:
-            if (
-                source._data if isinstance(source, Tensor) else source[0].get(source[1])
-            ) is not arr:
-                return False
+            if isinstance(source, Tensor) and source._data is not arr:
+                return (
+                    f"{source.name or 'a tensor'}, which it reads from outside the step, gets a "
+                    "new array between calls"
+                )
+            if not isinstance(source, Tensor) and source[0].get(source[1]) is not arr:
+                return "an optimizer's state gets a new array between calls"
         for t, none in self.grad_guards:
             if (t._grad is None) is not none:
-                return False
-        return all(hyperparameters(opt) == h for opt, h in self.hypers)
+                return f"the .grad of {t.name or 'a tensor'} is set or cleared between calls"
+        if not all(hyperparameters(opt) == h for opt, h in self.hypers):
+            return "an optimizer's hyperparameters change between calls"
+        return None
 
     def inputs(self, flat: list) -> list:
         arrays = [flat[v.source] for v in self.program.inputs]

@@ -14,9 +14,9 @@ import numpy as np
 
 from tinygrad_edu.compiled.optimizers import HYPERPARAMETERS
 from tinygrad_edu.compiled.program import Value
-from tinygrad_edu.engine import anomaly
+from tinygrad_edu.engine import anomaly, versions
 from tinygrad_edu.engine.grad_mode import recording
-from tinygrad_edu.engine.versions import increment_version
+from tinygrad_edu.engine.versions import STAMP
 from tinygrad_edu.tensor import Tensor
 
 MISS = object()  # "a guard failed": not a result
@@ -25,9 +25,9 @@ MISS = object()  # "a guard failed": not a result
 def fast_step(entry: Any, flat: list, grad_mode: bool, active: list) -> Any:
     """The guarded step function of `entry` (a trusted `Compiled`), for arguments like `flat`."""
     ns: dict[str, Any] = {
-        "run": entry.run, "MISS": MISS, "wrap": Tensor._wrap, "bump": increment_version,
-        "Tensor": Tensor, "ndarray": np.ndarray, "rec": recording, "anomaly": anomaly._mode,
-        "active": active, "rebuild": entry.rebuild,
+        "run": entry.run, "MISS": MISS, "wrap": Tensor._wrap, "versions": versions,
+        "stamp": versions._stamps.__next__, "Tensor": Tensor, "ndarray": np.ndarray,
+        "rec": recording, "anomaly": anomaly._mode, "active": active, "rebuild": entry.rebuild,
     }  # fmt: skip
     n = len(flat)
     checks = [f"len(a) == {n}", "not active", f"rec.enabled == {grad_mode}", "not anomaly.enabled"]
@@ -86,9 +86,13 @@ def fast_step(entry: Any, flat: list, grad_mode: bool, active: list) -> Any:
     for k, (t, index) in enumerate(entry.grad_plan):
         ns[f"t{k}"] = t
         lines.append(f"    t{k}._grad = {'None' if index is None else f'wrap(outs[{index}])'}")
+    # versions.increment_version, inline: each parameter's counter (made when eager mode bumped it
+    # at calls 1 and 2, and never replaced) takes the next stamp of the clock of in-place writes
     for k, p in enumerate(entry.program.bumps):
         ns[f"p{k}"] = p
-        lines.append(f"    bump(p{k})")
+        lines += [f"    c = p{k}._counter", "    c[0] += 1", f"    c[{STAMP}] = last = stamp()"]
+    if entry.program.bumps:
+        lines.append("    versions.last_write = last")
     if isinstance(entry.program.returned, Value):
         lines.append("    return wrap(outs[0])")
     else:

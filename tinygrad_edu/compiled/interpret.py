@@ -15,7 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu.compiled.codegen import OUT_BY_NAME, opaque_backward, opaque_forward
+from tinygrad_edu.compiled.codegen import OUT_BY_NAME
+from tinygrad_edu.compiled.opaque import opaque_backward, opaque_forward
 from tinygrad_edu.compiled.passes import escaping
 from tinygrad_edu.compiled.program import Instr, Lit, Program, Value, empty
 

@@ -140,6 +140,8 @@ def _is_scalar(k: Any, unit: float) -> bool:
 
 
 def _substitute(instr: Instr, same: dict) -> None:
+    if not same:  # nothing replaced so far (most of a long program)
+        return
     for v in instr.outs:  # a view of a value replaced views the replacement's memory
         if v.base is not None and id(v.base) in same:
             v.base = same[id(v.base)].base or same[id(v.base)]
@@ -187,8 +189,9 @@ def eliminate(program: Program) -> None:
     for instr in reversed(program.instrs):
         if instr.writes or instr.kind == "update" or any(id(v) in live for v in instr.outs):
             kept.append(instr)
-            live.update(id(v) for v in instr.values())
-            live.update(id(v.base) for v in instr.values() if v.base is not None)
+            read = instr.values()
+            live.update(id(v) for v in read)
+            live.update(id(v.base) for v in read if v.base is not None)
     program.instrs = kept[::-1]
 
 
@@ -218,7 +221,7 @@ def assign_buffers(program: Program) -> dict[int, int]:
         if instr.kind in ("out", "copyto") and not instr.writes:
             v = instr.outs[0]
             if id(v) not in escapes:
-                key = (v.shape, v.dtype.str, v.order)
+                key = (v.shape, v.dtype, v.order)
                 stack = pool.get(key)
                 if stack:
                     owner[id(v)] = stack.pop()

@@ -71,11 +71,11 @@ class Instr:
 
     def values(self) -> list:
         """Every value this instruction reads."""
-        return (
-            [a for a in self.args if isinstance(a, Value)]
-            + [v for v in self.kwargs.values() if isinstance(v, Value)]
-            + self.reads
-        )
+        # (the passes call this a few times per instruction: a long program has many)
+        found = [a for a in self.args if type(a) is Value]
+        if self.kwargs:
+            found += [v for v in self.kwargs.values() if type(v) is Value]
+        return found + self.reads if self.reads else found
 
 
 @dataclass(eq=False)

@@ -42,13 +42,15 @@ class JitWarning(UserWarning):
 class CompiledStep:
     """A training step that replays as straight-line numpy after its first call (see jit)."""
 
-    def __init__(self, fn: Any, max_programs: int = 8) -> None:
+    def __init__(self, fn: Any, max_programs: int = 8, rewrites: tuple = ()) -> None:
         self.fn = fn
+        self.rewrites = rewrites  # the rewrites that change rounding asked for (rewrites.py)
         self.__name__ = getattr(fn, "__name__", "step")
         self.__doc__ = getattr(fn, "__doc__", None)
         self.max_programs = max_programs
         self._cache: OrderedDict = OrderedDict()  # signature -> Compiled, or the reason it is eager
         self._retraces: dict = {}
+        self._unmatched = False  # warned that the rewrites asked for found nothing
         self._fast: Any = None  # the guarded step function of the latest trusted program
         self.first_call_seconds: float | None = None  # trace + compile of the latest program
 
@@ -73,8 +75,9 @@ class CompiledStep:
         entry = self._cache.get(key)
         if isinstance(entry, str):
             return self.fn(*args, **kwargs)
-        if entry is None or not entry.guards_hold(flat):
-            return self._trace(key, args, kwargs, flat, retrace=entry is not None)
+        changed = None if entry is None else entry.failing_guard(flat)
+        if entry is None or changed is not None:
+            return self._trace(key, args, kwargs, flat, changed)
         self._cache.move_to_end(key)
         if not entry.trusted:
             return self._verify(key, entry, args, kwargs, flat)
@@ -101,13 +104,13 @@ class CompiledStep:
             self._cache[key] = why
         return self.fn(*args, **kwargs)
 
-    def _trace(self, key: Any, args: tuple, kwargs: dict, flat: list, retrace: bool) -> Any:
-        if retrace:
+    def _trace(self, key: Any, args: tuple, kwargs: dict, flat: list, changed: Any) -> Any:
+        """Call 1 of a program; `changed`: the guard that failed, if it replaces one."""
+        if changed is not None:
             self._retraces[key] = self._retraces.get(key, 0) + 1
             if self._retraces[key] > 3:
                 self._cache.pop(key)
-                return self._eager(key, args, kwargs, "the state it reads keeps changing "
-                                   "(new arrays, .grad set or cleared) between calls")  # fmt: skip
+                return self._eager(key, args, kwargs, f"it traces again at every call: {changed}")
         start = time.perf_counter()
         collecting = gc.isenabled()
         gc.disable()  # the trace makes many objects that live until it ends: no cyclic collection
@@ -137,7 +140,12 @@ class CompiledStep:
                           "results, no speed-up)", JitWarning, stacklevel=3)  # fmt: skip
             self._cache[key] = tracer.refused
             return result
-        self._cache[key] = Compiled(program, tracer, self.__name__)
+        self._cache[key] = entry = Compiled(program, tracer, self.__name__, self.rewrites)
+        if self.rewrites and not entry.rewritten and not self._unmatched:
+            self._unmatched = True
+            warnings.warn(f"jit({self.__name__}): rewrites={self.rewrites!r} found nothing to "
+                          "rewrite (see tinygrad_edu.compiled.rewrites); the program is exact",
+                          JitWarning, stacklevel=3)  # fmt: skip
         self._cache.move_to_end(key)
         while len(self._cache) > self.max_programs:
             self._cache.popitem(last=False)
@@ -147,8 +155,14 @@ class CompiledStep:
     def _verify(self, key: Any, entry: Any, args: tuple, kwargs: dict, flat: list) -> Any:
         """Trust the program if it reproduces the eager step (verify.py), else stay eager."""
         result, why = verify.check(entry, self.fn, args, kwargs, flat)
-        if why is not None:
+        if why is not None and entry.rewritten:
+            self._cache[key] = (
+                f"its rewritten program ({'; '.join(entry.rewritten)}) is not within the "
+                f"tolerance of the eager step (verify.RTOL: {why})"
+            )
+        elif why is not None:
             self._cache[key] = f"its program does not reproduce the eager step ({why})"
+        if why is not None:
             warnings.warn(
                 f"jit({self.__name__}): {self._cache[key]}; the step runs eagerly (same results, "
                 "no speed-up)",

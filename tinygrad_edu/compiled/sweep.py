@@ -32,13 +32,18 @@ class OnTrace(OnTensors):
         self.tracer = tracer
 
     def seed(self, grad: Any) -> Any:
+        # where the sweep starts, its root (its first node) and seed: for rewrites.py
+        self.tracer.sweeps.append([len(self.tracer.instrs), None, None])
         if isinstance(grad, Tensor):
             return grad
         self.tracer.const(grad)
+        self.tracer.sweeps[-1][2] = grad
         return Tensor._wrap(grad)
 
     def call(self, ctx: Any, node: Any, g: Any) -> Any:
         tracer = self.tracer
+        if tracer.sweeps[-1][1] is None:
+            tracer.sweeps[-1][1] = node
         if id(ctx) not in tracer.seen_ctx:
             tracer.refuse("backward reaches an op recorded before the step was called")
         v_g = tracer.of_tensor(g)
