@@ -106,7 +106,7 @@ def train_command(args: argparse.Namespace) -> int:
         classes = cats.classes
     else:
         X, Y = data.flower()
-        X_test = Y_test = classes = None
+        X_test = Y_test = classes = None  # type: ignore[assignment]  # the flower has no test set
     seed = recipe.seed if args.seed is None else args.seed
     model = recipe.make_model(seed)
     start = time.perf_counter()

@@ -23,7 +23,7 @@ _new = object.__new__
 OUT_BY_NAME = frozenset({np.maximum, np.minimum})
 
 
-def opaque_forward(cls: type, needs: tuple, *arrays: Any, **kwargs: Any) -> tuple:
+def opaque_forward(cls: Any, needs: tuple, *arrays: Any, **kwargs: Any) -> tuple:
     """An op with no lowering, as apply runs it: its forward on a fresh ctx; returns (out, ctx)."""
     ctx = _new(cls)
     ctx.needs_input_grad = needs

@@ -32,9 +32,10 @@ def zero_grad_of(param: Tensor) -> None:
     """Fill `param.grad` with zeros in place (`zero_grad(set_to_none=False)`). A gradient made with
     create_graph=True has a history: it is detached first, as PyTorch does."""
     with no_grad():
-        if param.grad.requires_grad:
-            param.grad = param.grad.detach()
-        param.grad.zero_()
+        grad: Any = param.grad  # a Tensor: callers zero only parameters that have one
+        if grad.requires_grad:
+            param.grad = grad = grad.detach()
+        grad.zero_()
 
 
 class LoadResult(NamedTuple):
@@ -56,6 +57,9 @@ class Module:
     >>> [name for name, _ in Affine().named_parameters()]
     ['W']
     """
+
+    _param_names: list[str]  # set in __init__ (below)
+    _module_names: list[str]
 
     def __init__(self) -> None:
         # object.__setattr__: our own __setattr__ needs these two lists to exist already

@@ -22,7 +22,7 @@ _SCALARS = (int, float, bool)
 _COMPARISONS = {"<": "lt", "<=": "le", ">": "gt", ">=": "ge", "==": "eq", "!=": "ne"}
 
 
-def unary(op: type) -> Callable:
+def unary(op: Any) -> Callable:
     """The method `t.exp()` for the op `Exp`: its docstring is the op's (the math)."""
 
     def method(self: Any) -> Any:
@@ -32,17 +32,17 @@ def unary(op: type) -> Callable:
     return method
 
 
-def unaries(*ops: type) -> tuple[Callable, ...]:
+def unaries(*ops: Any) -> tuple[Callable, ...]:
     """`unary` for each op: `exp, log = unaries(Exp, Log)`."""
     return tuple(unary(op) for op in ops)
 
 
-def operators(op: type) -> tuple[Callable, Callable]:
+def operators(op: Any) -> tuple[Callable, Callable]:
     """`t op x` and the reflected `x op t`: `__add__, __radd__ = operators(Add)`."""
     return binary(op), binary(op, reflected=True)
 
 
-def reduction(op: type) -> Callable:
+def reduction(op: Any) -> Callable:
     """The method `t.sum(axis=None, keepdims=False)` for a reduction op, documented by the op."""
 
     def method(self: Any, axis: Any = None, keepdims: bool = False) -> Any:
@@ -52,7 +52,7 @@ def reduction(op: type) -> Callable:
     return method
 
 
-def along_axis(op: type, name: str) -> Callable:
+def along_axis(op: Any, name: str) -> Callable:
     """The method `t.softmax(axis=-1)` for an op along one axis, documented by the op."""
 
     def method(self: Any, axis: int = -1) -> Any:
@@ -68,7 +68,7 @@ def comparisons() -> tuple[Callable, ...]:
     return tuple(comparison(symbol, fn) for symbol, fn in zip(_COMPARISONS, fns, strict=True))
 
 
-def inplace_operator(op: type, ufunc: Any, operator: Callable) -> Callable:
+def inplace_operator(op: Any, ufunc: Any, operator: Callable) -> Callable:
     def method(self: Any, other: Any) -> Any:
         return inplace(self, op, ufunc, other, operator)
 
@@ -86,7 +86,7 @@ def comparison(symbol: str, fn: Any) -> Callable:
     return method
 
 
-def binary(op: type, reflected: bool = False, operator: bool = True) -> Callable:
+def binary(op: Any, reflected: bool = False, operator: bool = True) -> Callable:
     """The method `t op x` (`x op t` when reflected) for a binary op, named and documented after it.
 
     Python numbers go to the op as they are (numpy keeps the tensor's dtype for them), arrays and

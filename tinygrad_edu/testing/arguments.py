@@ -16,7 +16,7 @@ __all__ = ["axes", "broadcast_targets", "indices", "permutations", "reshape_targ
 def axes(ndim: int, allow_none: bool = True, allow_tuple: bool = True) -> st.SearchStrategy:
     """A reduction axis for a tensor of `ndim` axes: None, an int (negative allowed) or a tuple
     of distinct ints (negative allowed, any order)."""
-    options = []
+    options: list[st.SearchStrategy[Any]] = []
     if allow_none:
         options.append(st.none())
     if ndim > 0:
