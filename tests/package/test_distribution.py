@@ -132,11 +132,12 @@ def test_the_wheel_installs_and_its_command_runs_elsewhere(dist: Path, tmp_path:
             tmp_path,
         ).strip()
     )
-    # this environment's numpy, h5py, ... after the venv's own site-packages (which get the wheel)
-    borrowed = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
-    (site / "borrowed.pth").write_text("\n".join(sorted(borrowed)) + "\n")
     pip = [sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps"]
     _run([*pip, "--no-index", str(wheel)], tmp_path)
+    # then this environment's numpy, h5py, ... after the venv's own site-packages (only after the
+    # install: pip would take a tinygrad_edu installed here for the wheel, already installed)
+    borrowed = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
+    (site / "borrowed.pth").write_text("\n".join(sorted(borrowed)) + "\n")
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
