@@ -35,7 +35,26 @@ PathLike = str | os.PathLike[str]
 def save(model_or_state: Module | Mapping[str, Any], path: PathLike) -> None:
     """Write the parameters of a Module (its `state_dict()`), or a state dict, to `path`.
 
-    The file is written exactly at `path` (no extension is added; `.npz` is the convention)."""
+    The file is written exactly at `path` (no extension is added; `.npz` is the convention). It is
+    written to a temporary file first and renamed over `path` only once complete.
+
+    Args:
+        model_or_state: a Module, or a mapping of parameter name -> array or Tensor.
+        path: the file to write.
+
+    Raises:
+        TypeError: `model_or_state` is neither, or a value is not numbers.
+        ValueError: a name is not a str (or is the format's marker).
+
+    Examples:
+        >>> import os, tempfile
+        >>> from tinygrad_edu.nn import Linear
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     save(Linear(3, 2, seed=0), os.path.join(folder, "layer.npz"))
+        ...     state = load(os.path.join(folder, "layer.npz"))
+        >>> {name: array.shape for name, array in state.items()}
+        {'W': (2, 3), 'b': (2, 1)}
+    """
     state = model_or_state.state_dict() if isinstance(model_or_state, Module) else model_or_state
     if not isinstance(state, Mapping):
         raise TypeError(
@@ -74,7 +93,11 @@ def load(path: PathLike) -> OrderedDict[str, np.ndarray]:
         ValueError: naming the path (and the entry) for anything that is not this project's format:
             a pickle, a plain `.npy`, an `.npz` without the marker (or of a newer version), an entry
             that is not a numeric array (object dtype, pickled bytes, no .npy header), a header
-            whose shape does not match the entry's size, an unsupported compression, a bad zip."""
+            whose shape does not match the entry's size, an unsupported compression, a bad zip.
+
+    Examples:
+        `model.load_state_dict(io.load("deep.npz"))`; `save` shows a round trip.
+    """
     path = Path(path)
     with open(path, "rb") as f:
         head = f.read(8)

@@ -15,7 +15,7 @@ import numpy as np
 from tinygrad_edu import ops as _ops
 from tinygrad_edu.broadcast import check_shape
 from tinygrad_edu.engine import backprop, function, versions
-from tinygrad_edu.ops import dispatch, inplace, numpy_protocol
+from tinygrad_edu.ops import axis_names, dispatch, inplace, numpy_protocol
 from tinygrad_edu.ops.cast import float_dtype, to_array
 
 _new = object.__new__
@@ -79,12 +79,20 @@ class Tensor:
 
     @staticmethod
     def zeros(*shape: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
-        """A tensor of zeros: `Tensor.zeros(2, 3)` or `Tensor.zeros((2, 3))`."""
+        """A tensor of zeros: `Tensor.zeros(2, 3)` or `Tensor.zeros((2, 3))`.
+
+        Args:
+            requires_grad: record the ops on it.
+            dtype: a float dtype, as for `Tensor`."""
         return Tensor(np.zeros(check_shape("zeros", shape)), requires_grad, dtype)
 
     @staticmethod
     def ones(*shape: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
-        """A tensor of ones: `Tensor.ones(2, 3)` or `Tensor.ones((2, 3))`."""
+        """A tensor of ones: `Tensor.ones(2, 3)` or `Tensor.ones((2, 3))`.
+
+        Args:
+            requires_grad: record the ops on it.
+            dtype: a float dtype, as for `Tensor`."""
         return Tensor(np.ones(check_shape("ones", shape)), requires_grad, dtype)
 
     @staticmethod
@@ -95,7 +103,17 @@ class Tensor:
         requires_grad: bool = False,
         dtype: Any = None,
     ) -> Tensor:
-        """Standard normal values, from `seed` or from a `numpy.random.Generator` `rng`."""
+        """Standard normal values of the shape given as for `zeros`: `Tensor.randn(2, 3, seed=0)`.
+
+        Args:
+            seed: the seed of a fresh `numpy.random.default_rng` (the same seed, the same values).
+            rng: a `numpy.random.Generator` to draw from instead of `seed`.
+            requires_grad: record the ops on it.
+            dtype: a float dtype, as for `Tensor`.
+
+        Raises:
+            ValueError: both seed and rng are given.
+            TypeError: rng is not a Generator."""
         if seed is not None and rng is not None:
             raise ValueError("randn: pass seed or rng, not both")
         if rng is None:
@@ -260,7 +278,10 @@ class Tensor:
             self._retains_grad = True
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
-        """Switch gradient tracking of a leaf on or off, in place; returns the tensor."""
+        """Switch gradient tracking of a leaf on or off, in place; returns the tensor.
+
+        Args:
+            requires_grad: the new flag (off only for a leaf; only float tensors can be on)."""
         if self._ctx is not None and not requires_grad:
             raise RuntimeError(
                 "requires_grad_: only a leaf's flag can be switched off; use .detach() to get a "
@@ -322,6 +343,9 @@ class Tensor:
         """Copy the values of `src` (a Tensor or an array, broadcast to this shape and cast to this
         dtype) into this tensor in place; returns the tensor.
 
+        Args:
+            src: the values, broadcastable to this tensor's shape.
+
         Raises:
             RuntimeError: gradients are being recorded and this tensor or `src` requires grad
                 (copy inside `no_grad()`).
@@ -342,48 +366,55 @@ class Tensor:
         return self
 
     def leaky_relu(self, slope: float = 0.01) -> Tensor:
+        """out = a where a > 0, else slope * a (ops/activations.py gives its gradient).
+
+        Args:
+            slope: the factor for a <= 0."""
         return _ops.LeakyReLU.apply(self, slope=slope)
 
     def astype(self, dtype: Any) -> Tensor:
         """The values in another float dtype (`np.float32`, `np.float64`), as a recorded op whose
         gradient is cast back to this tensor's dtype. The tensor itself when the dtype is already
-        `dtype` (as PyTorch's `.to`)."""
+        `dtype` (as PyTorch's `.to`).
+
+        Args:
+            dtype: np.float32 or np.float64."""
         dtype = float_dtype("astype", dtype)
         return self if dtype == self._data.dtype else _ops.Cast.apply(self, dtype=dtype)
 
-    def argmax(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
-        """The index of the largest value along `axis`, with no history (see ops/reduce.py)."""
-        return _ops.reduce.argmax(self, axis, keepdims)
+    argmax = axis_names.reduction(_ops.reduce.argmax, args=axis_names.ARGMAX_ARGS)  # no history
 
     def sign(self) -> Tensor:
         """-1, 0 or 1 per element, with no history (its gradient is 0 almost everywhere)."""
         return Tensor._wrap(np.asarray(np.sign(self._data)))  # an array also for a 0-d tensor
 
     # Reductions (ops/reduce.py) and softmax (ops/softmax.py)
-    sum, mean, max = (dispatch.reduction(op) for op in (_ops.Sum, _ops.Mean, _ops.Max))
-    softmax = dispatch.along_axis(_ops.Softmax, "softmax")
-    log_softmax = dispatch.along_axis(_ops.LogSoftmax, "log_softmax")
+    sum, mean = axis_names.reduction(_ops.Sum), axis_names.reduction(_ops.Mean)
+    max = axis_names.reduction(_ops.Max, axis_names.MAX_DIM)
+    softmax = axis_names.along_axis(_ops.Softmax, "softmax")
+    log_softmax = axis_names.along_axis(_ops.LogSoftmax, "log_softmax")
 
     # Movement (ops/movement.py)
     def reshape(self, *shape: Any) -> Tensor:
+        """The same values in `shape` (ints or one tuple; one -1 is inferred): `t.reshape(2, -1)`."""
         shape = check_shape("reshape", shape, allow_negative=True)
         return _ops.Reshape.apply(self, shape=shape)
 
     def transpose(self, *axes: Any) -> Tensor:
+        """The axes reversed (`t.T`), or permuted as `axes` says: `t.transpose(1, 0, 2)`."""
         if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
             # an explicit tuple is a permutation to check, even an empty one (only 0-d takes it)
             return _ops.Transpose.apply(self, axes=tuple(axes[0]))
         return _ops.Transpose.apply(self, axes=None if axes in ((), (None,)) else axes)
 
-    def squeeze(self, axis: Any = None) -> Tensor:
-        """The tensor without its axes of size 1 (only `axis`, an int or a tuple, when given)."""
-        return _ops.Squeeze.apply(self, axis=axis)
+    squeeze = axis_names.squeeze(_ops.Squeeze)
 
     def flatten(self) -> Tensor:
         """The values as one axis (a reshape to (-1,))."""
         return _ops.Reshape.apply(self, shape=(-1,))
 
     def broadcast_to(self, *shape: Any) -> Tensor:
+        """The values broadcast to `shape`, as numpy's; the gradient is summed back."""
         return _ops.BroadcastTo.apply(self, shape=check_shape("broadcast_to", shape))
 
     def __getitem__(self, index: Any) -> Tensor:

@@ -573,3 +573,18 @@ def test_parameters_follow_changes_to_the_module_tree() -> None:
     assert "extra" not in dict(model.named_parameters())
     del model.layers
     assert list(model.parameters()) == []
+
+
+def test_sequential_names_its_linear_layers_parameters_as_the_course() -> None:
+    seq = nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 1))
+    assert [p.name for p in seq.parameters()] == ["W1", "b1", "W2", "b2"]
+    assert [p.name for p in seq[2:].parameters()] == ["W2", "b2"]  # a slice keeps the names
+    mine = nn.Linear(1, 1)
+    mine.W.name = "w_out"
+    seq.append(nn.ReLU()).append(mine)
+    assert [p.name for p in seq.parameters()][-2:] == ["w_out", "b"]  # given names are kept
+    assert [p.name for p in nn.Linear(2, 2).parameters()] == ["W", "b"]  # alone: W and b
+    deep = nn.DeepNet([4, 3, 2, 1])
+    assert [p.name for p in deep.parameters()] == ["W1", "b1", "W2", "b2", "W3", "b3"]
+    shallow = nn.ShallowNet(2, 4, 1)
+    assert [p.name for p in shallow.parameters()] == ["W1", "b1", "W2", "b2"]

@@ -21,6 +21,9 @@ CORE_NOW = (
     # + 60 (issue 14): engine/collector.py, full collections wait while a long graph lives (84
     # lines), and its call in function.py (+3), in place of backprop.py's collector pause (-27)
     + 60
+    # +57: Google-style docstrings of the public API (issue 15): Args: on Tensor's methods (+41 in
+    # tensor.py), Function.forward/backward (+9), set_grad_enabled and ModeContext.set (+7)
+    + 57
 )
 CORE_EXCLUDED = ("tinygrad_edu/ops/", "tinygrad_edu/broadcast.py")
 

@@ -55,7 +55,15 @@ def grad(
     Raises:
         RuntimeError: an input or output does not require grad, an input is not part of the graph
             (without allow_unused), or grad_outputs is missing for an output of several elements.
-        ValueError: the grad_outputs do not match the outputs in number or shape."""
+        ValueError: the grad_outputs do not match the outputs in number or shape.
+
+    Examples:
+        >>> x = Tensor([1.0, 2.0], requires_grad=True)
+        >>> grad((x * x).sum(), x)
+        (Tensor([2., 4.]),)
+        >>> print(x.grad)  # untouched
+        None
+    """
     outs = _as_tensors("outputs", outputs)
     ins = _as_tensors("inputs", inputs)
     if grad_outputs is None:

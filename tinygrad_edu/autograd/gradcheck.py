@@ -50,7 +50,8 @@ def gradcheck(
         fn: the function to check; returns a Tensor.
         *inputs: its arguments; those that require grad are checked (in float64, or a warning).
         eps: the step of the central differences.
-        atol, rtol: the tolerances above.
+        atol: the absolute tolerance above.
+        rtol: the relative tolerance above.
         report: also print the course's table: for each input, the relative difference
             ||g - g_num||_2 / (||g||_2 + ||g_num||_2) with its reading (below 1e-7 fine, above
             1e-3 almost certainly a bug) and a verdict. It only adds the printout: a wrong
@@ -62,7 +63,13 @@ def gradcheck(
     Raises:
         GradcheckError: an element differs.
         ValueError: no input requires grad.
-        TypeError: fn does not return a Tensor."""
+        TypeError: fn does not return a Tensor.
+
+    Examples:
+        >>> x = Tensor([1.0, 2.0], requires_grad=True)
+        >>> gradcheck(lambda t: (t**3).sum(), x)
+        True
+    """
     message = first_mismatch(fn, inputs, eps, atol, rtol, report)
     if message is not None:
         raise GradcheckError(f"{message}\n{the_op_at_fault(fn, inputs, eps, atol, rtol)}")

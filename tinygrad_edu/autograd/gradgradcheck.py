@@ -37,7 +37,9 @@ def gradgradcheck(
     Args:
         fn: the function to check; returns a Tensor.
         *inputs: its arguments; those that require grad are checked.
-        eps, atol, rtol: as for `gradcheck`, applied to s(x) above.
+        eps: the step of the central differences of the first derivatives.
+        atol: the absolute tolerance, as for `gradcheck`, applied to s(x) above.
+        rtol: the relative tolerance, likewise.
         seed: draws R and V.
         locate: also name the first op, in forward order, whose backward is not differentiated
             correctly (each op checked alone and squared).
@@ -48,7 +50,13 @@ def gradgradcheck(
     Raises:
         GradcheckError: a second derivative is wrong; the message names the input and element.
         ValueError: no input requires grad.
-        TypeError: fn does not return a Tensor."""
+        TypeError: fn does not return a Tensor.
+
+    Examples:
+        >>> x = Tensor([0.5, -1.0], requires_grad=True)
+        >>> gradgradcheck(lambda t: t.tanh().sum(), x)
+        True
+    """
     wrt = [t for t in inputs if isinstance(t, Tensor) and t.requires_grad]
     if not wrt:
         raise ValueError(

@@ -58,7 +58,13 @@ def numerical_grad(
 
     Raises:
         TypeError: an input is not a Tensor.
-        ValueError: eps is not > 0, or fn does not return one number."""
+        ValueError: eps is not > 0, or fn does not return one number.
+
+    Examples:
+        >>> (g,) = numerical_grad(lambda t: (t * t).sum(), Tensor([1.0, 2.0]))
+        >>> np.round(g, 6)
+        array([2., 4.])
+    """
     for i, t in enumerate(inputs):
         if not isinstance(t, Tensor):
             raise TypeError(f"numerical_grad: input {i} is {type(t).__name__}, expected a Tensor")

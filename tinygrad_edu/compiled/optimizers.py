@@ -2,8 +2,12 @@
 program's parameters get the same bits: `W -= lr * dW` is `multiply(lr, dW, u); subtract(W, u, W)`.
 
 Adam's step count t is state read at every call (`adam_corrections` adds 1 and returns 1 - beta^t),
-not a number baked into the program. An optimizer of another class has its own `update` called on
-the arrays (an opaque call).
+not a number baked into the program. PyTorch's options are lowered too: weight decay (g = dW +
+wd W, a new value in place of dW) and SGD's momentum buffer b. The buffer's first step (b = g) is
+the eager call that traces; the program holds the later steps (b = momentum b + (1 - dampening) g),
+which is all it ever runs: it is bound to the buffer array by identity, and a buffer that is not
+there yet (or another one) fails that guard and traces again. An optimizer of another class has
+its own `update` called on the arrays (an opaque call).
 """
 
 from __future__ import annotations
@@ -43,7 +47,7 @@ def traced_step(tracer: Any, step: Any) -> Any:
                               writes=[W], info=opt)
                     )  # fmt: skip
                     continue
-                arrays = {k: tracer.state_array(state, k) for k in ("v", "s") if k in state}
+                arrays = {k: tracer.state_array(state, k) for k in _STATE if k in state}
                 emit(tracer, opt, W, dW, S, arrays)
         return None
 
@@ -64,12 +68,32 @@ def _tmp(tracer: Any, fn: Any, args: list, like: Value, op: str) -> Value:
     return v
 
 
+def _decayed(tracer: Any, opt: Any, W: Value, dW: Value, name: str) -> Value:
+    """PyTorch's weight decay, as optim's `decayed`: dW + weight_decay W (dW itself when 0)."""
+    if not opt.weight_decay:
+        return dW
+    u = _tmp(tracer, np.multiply, [_box(opt.weight_decay, W), W], W, f"{name}: weight_decay W")
+    return _tmp(tracer, np.add, [dW, u], W, f"{name}: g = dW + weight_decay W")
+
+
 def _sgd(tracer: Any, opt: Any, W: Value, dW: Value, S: Value, arrays: dict) -> None:
-    u = _tmp(tracer, np.multiply, [_box(opt.lr, W), dW], W, "SGD: lr * dW")
-    _out(tracer, np.subtract, [W, u], W, "SGD: W -= lr * dW")
+    g = _decayed(tracer, opt, W, dW, "SGD")
+    if opt.momentum:
+        b = arrays["momentum_buffer"]
+        _out(tracer, np.multiply, [b, _box(opt.momentum, b)], b, "SGD: b *= momentum")
+        u = _tmp(tracer, np.multiply, [_box(1 - opt.dampening, b), g], b, "SGD: (1 - dampening) g")
+        _out(tracer, np.add, [b, u], b, "SGD: b += (1 - dampening) g")
+        if opt.nesterov:
+            u = _tmp(tracer, np.multiply, [_box(opt.momentum, b), b], b, "SGD: momentum b")
+            g = _tmp(tracer, np.add, [g, u], W, "SGD: g = g + momentum b (nesterov)")
+        else:
+            g = b
+    u = _tmp(tracer, np.multiply, [_box(opt.lr, W), g], W, "SGD: lr * g")
+    _out(tracer, np.subtract, [W, u], W, "SGD: W -= lr * g")
 
 
 def _momentum(tracer: Any, opt: Any, W: Value, dW: Value, S: Value, arrays: dict) -> None:
+    dW = _decayed(tracer, opt, W, dW, "Momentum")
     v = arrays["v"]
     _out(tracer, np.multiply, [v, _box(opt.beta, v)], v, "Momentum: v *= beta")
     u = _tmp(tracer, np.multiply, [_box(1 - opt.beta, v), dW], v, "Momentum: (1 - beta) dW")
@@ -86,6 +110,7 @@ def _squares(tracer: Any, s: Value, beta: float, dW: Value, name: str) -> None:
 
 
 def _rmsprop(tracer: Any, opt: Any, W: Value, dW: Value, S: Value, arrays: dict) -> None:
+    dW = _decayed(tracer, opt, W, dW, "RMSprop")
     s = arrays["s"]
     _squares(tracer, s, opt.beta, dW, "RMSprop")
     u = _tmp(tracer, np.multiply, [_box(opt.lr, W), dW], W, "RMSprop: lr dW")
@@ -102,6 +127,7 @@ def adam_corrections(state: dict, beta1: float, beta2: float) -> tuple[float, fl
 
 
 def _adam(tracer: Any, opt: Any, W: Value, dW: Value, S: Value, arrays: dict) -> None:
+    dW = _decayed(tracer, opt, W, dW, "Adam")
     v, s = arrays["v"], arrays["s"]
     instr = Instr("new", adam_corrections, [S, Lit(opt.beta1), Lit(opt.beta2)], [], op="Adam: t")
     instr.writes = [S]
@@ -125,7 +151,13 @@ def _adam(tracer: Any, opt: Any, W: Value, dW: Value, S: Value, arrays: dict) ->
 _LOWERED = {optim.SGD: _sgd, optim.Momentum: _momentum, optim.RMSprop: _rmsprop, optim.Adam: _adam}
 
 # the hyperparameters a program bakes in: a change of any of them traces a new program
-HYPERPARAMETERS = ("lr", "beta", "beta1", "beta2", "eps")
+# (and which state dicts the optimizer holds: the program is bound to them, a new `opt.state`
+# starts the averages again, at 0)
+HYPERPARAMETERS = (
+    "lr", "beta", "beta1", "beta2", "eps", "momentum", "dampening", "nesterov", "weight_decay",
+    "_state_ids",
+)  # fmt: skip
+_STATE = ("v", "s", "momentum_buffer")  # the state arrays the lowerings read and write
 
 
 def hyperparameters(opt: Any) -> tuple:

@@ -69,7 +69,7 @@ def watching(tracer: Tracer) -> Iterator[None]:
         patch(Tensor, name, lambda protocol: _no_arrays_out(tracer, protocol))
     patch(optim.Optimizer, "step", lambda step: optimizers.traced_step(tracer, step))
     patch(module, "zero_grad_of", lambda zero: _zero_grad_of(tracer, zero))
-    patch(optim, "_zero_grad_of", lambda zero: _zero_grad_of(tracer, zero))
+    patch(optim.optimizer, "_zero_grad_of", lambda zero: _zero_grad_of(tracer, zero))
     function.forward_hooks.append(tracer.on_forward)
     backprop.watcher = lambda retain: _on_trace(tracer, retain)
     try:

@@ -19,6 +19,24 @@ def mini_batches(
     numbers the course draws after `np.random.seed(seed)`; change `seed` every epoch, as the course
     does, to get a new order. `X` and `Y` may be numpy arrays or Tensors (anything `np.asarray`
     takes); the batches are numpy arrays.
+
+    Args:
+        X: the inputs, (n_x, m).
+        Y: the labels, (n_y, m).
+        size: the number of examples per batch (the course's `mini_batch_size`).
+        seed: the RandomState seed of the shuffle (None: a fresh one).
+
+    Returns:
+        A list of `(X_batch, Y_batch)` pairs of numpy arrays, (n_x, size) and (n_y, size) (the
+        last one smaller when `size` does not divide m).
+
+    Raises:
+        ValueError: X or Y is not 2-D, they differ in m, or `size` is not an int >= 1.
+
+    Examples:
+        >>> X, Y = np.arange(10.0).reshape(2, 5), np.ones((1, 5))
+        >>> [x.shape for x, _ in mini_batches(X, Y, size=2)]
+        [(2, 2), (2, 2), (2, 1)]
     """
     X, Y = _as_array(X), _as_array(Y)
     size = check_positive_int(f"mini_batches(size={size!r})", "size", size)

@@ -34,6 +34,13 @@ class CatData(NamedTuple):
 
     The course's files hold 209 training and 50 test pictures; `classes` is `['non-cat', 'cat']`,
     so `classes[int(Y[0, i])]` names picture `i`.
+
+    Attributes:
+        X_train: the training pictures, (12288, 209) float64 in [0, 1].
+        Y_train: their labels, (1, 209) float64, 1.0 for a cat.
+        X_test: the test pictures, (12288, 50).
+        Y_test: their labels, (1, 50).
+        classes: the class names, `['non-cat', 'cat']`.
     """
 
     X_train: np.ndarray
@@ -47,6 +54,16 @@ def find_data_dir(data_dir: str | os.PathLike[str] | None = None) -> Path:
     """Return the directory to read the cat files from (it may not exist).
 
     The first of: `data_dir` (what `--data DIR` passes), `$TINYGRAD_EDU_DATA`, `./datasets`.
+
+    Args:
+        data_dir: a directory given explicitly, or None to look further.
+
+    Returns:
+        The directory, a Path.
+
+    Examples:
+        >>> find_data_dir("somewhere/else").name
+        'else'
     """
     return _resolve(data_dir)[0]
 
@@ -58,7 +75,23 @@ def load_cats(data_dir: str | os.PathLike[str] | None = None, flatten: bool = Tr
     `X_train` is `(12288, 209)` float64 and `Y_train` is `(1, 209)` float64. With `flatten=False`
     `X` keeps the pictures' shape, `(m, 64, 64, 3)`, still scaled to [0, 1].
 
-    Raises `DataError` when a file is missing, unreadable, or not shaped like the course's.
+    Args:
+        data_dir: the directory holding `train_catvnoncat.h5` and `test_catvnoncat.h5` (None:
+            `find_data_dir()`'s choice).
+        flatten: give X as (12288, m) columns; False keeps the pictures, (m, 64, 64, 3).
+
+    Returns:
+        The CatData: `X_train, Y_train, X_test, Y_test, classes`.
+
+    Raises:
+        DataError: a file is missing, unreadable, or not shaped like the course's (the message
+            says where to put the files).
+
+    Examples:
+        With the two files in `./datasets` (or `$TINYGRAD_EDU_DATA`)::
+
+            X_train, Y_train, X_test, Y_test, classes = load_cats()
+            X_train.shape, Y_train.shape, X_test.shape   # (12288, 209) (1, 209) (12288, 50)
     """
     directory, source = _resolve(data_dir)
     train = _read(directory / TRAIN_FILE, ("train_set_x", "train_set_y", "list_classes"), source)

@@ -22,7 +22,21 @@ def flower(m: int = 400, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
 
     Reproduces the course's `load_planar_dataset()` exactly (it seeds numpy with 1): the points sit
     at angle `t` and radius `r = 4 sin(4t)`, both with Gaussian noise of 0.2; half are class 0.
-    `m` must be even.
+
+    Args:
+        m: the number of points, even (400 in the course).
+        seed: the RandomState seed (1: the course's points).
+
+    Returns:
+        `(X, Y)`: X of shape (2, m), the points, and Y of shape (1, m), the labels 0.0 and 1.0.
+
+    Raises:
+        ValueError: `m` is not an even int >= 2, or `seed` is not None or an int in [0, 2**32).
+
+    Examples:
+        >>> X, Y = flower()
+        >>> X.shape, Y.shape, int(Y.sum())
+        ((2, 400), (1, 400), 200)
     """
     _check_count("flower", "m", m, minimum=2)
     if m % 2:
@@ -48,6 +62,23 @@ def noisy_circles(
     """A circle of radius 1 (class 0) around one of radius `factor` (class 1), with Gaussian noise.
 
     Like `sklearn.datasets.make_circles(m, factor=factor, noise=noise, random_state=seed)`.
+
+    Args:
+        m: the number of points (the outer circle gets m // 2).
+        factor: the inner circle's radius, in [0, 1).
+        noise: the standard deviation of the Gaussian noise, >= 0.
+        seed: the RandomState seed (None: fresh random numbers).
+
+    Returns:
+        `(X, Y)`: X of shape (2, m), the points, and Y of shape (1, m), the labels 0.0 and 1.0.
+
+    Raises:
+        ValueError: `m` is not an int >= 1, `factor` is not in [0, 1) or `noise` < 0, or `seed` is not None or an int in [0, 2**32).
+
+    Examples:
+        >>> X, Y = noisy_circles(m=10, noise=0.0)
+        >>> np.allclose(np.hypot(*X[:, Y[0] == 1]), 0.5)
+        True
     """
     _check_count("noisy_circles", "m", m, minimum=1)
     _check_real("noisy_circles", "noise", noise, minimum=0.0)
@@ -70,6 +101,22 @@ def noisy_moons(
     """Two interleaving half circles (class 0 on top, class 1 below), with Gaussian noise.
 
     Like `sklearn.datasets.make_moons(m, noise=noise, random_state=seed)`.
+
+    Args:
+        m: the number of points (the upper moon gets m // 2).
+        noise: the standard deviation of the Gaussian noise, >= 0.
+        seed: the RandomState seed (None: fresh random numbers).
+
+    Returns:
+        `(X, Y)`: X of shape (2, m), the points, and Y of shape (1, m), the labels 0.0 and 1.0.
+
+    Raises:
+        ValueError: `m` is not an int >= 1 or `noise` < 0, or `seed` is not None or an int in [0, 2**32).
+
+    Examples:
+        >>> X, Y = noisy_moons(m=7)
+        >>> X.shape, Y.tolist()[0].count(0.0)
+        ((2, 7), 3)
     """
     _check_count("noisy_moons", "m", m, minimum=1)
     _check_real("noisy_moons", "noise", noise, minimum=0.0)
@@ -87,6 +134,22 @@ def blobs(m: int = 200, centers: int = 6, seed: int | None = 5) -> tuple[np.ndar
 
     Like `sklearn.datasets.make_blobs(m, centers=centers, random_state=seed)`, whose blob numbers
     the course folds into two classes with `y % 2`; so do we.
+
+    Args:
+        m: the number of points.
+        centers: the number of blobs (even blobs are class 0, odd ones class 1).
+        seed: the RandomState seed (None: fresh random numbers).
+
+    Returns:
+        `(X, Y)`: X of shape (2, m), the points, and Y of shape (1, m), the labels 0.0 and 1.0.
+
+    Raises:
+        ValueError: `m` or `centers` is not an int >= 1, or `seed` is not None or an int in [0, 2**32).
+
+    Examples:
+        >>> X, Y = blobs(m=12, centers=3)  # blobs 0 and 2 are class 0
+        >>> X.shape, int(Y.sum())
+        ((2, 12), 4)
     """
     _check_count("blobs", "m", m, minimum=1)
     _check_count("blobs", "centers", centers, minimum=1)
@@ -109,6 +172,22 @@ def gaussian_quantiles(
 
     Like `sklearn.datasets.make_gaussian_quantiles(cov=cov, n_samples=m, n_classes=2,
     random_state=seed)`: a circle splits the classes; for an odd `m` class 1 has the extra point.
+
+    Args:
+        m: the number of points, >= 2.
+        cov: the variance of each coordinate, > 0.
+        seed: the RandomState seed (None: fresh random numbers).
+
+    Returns:
+        `(X, Y)`: X of shape (2, m), the points, and Y of shape (1, m), the labels 0.0 and 1.0.
+
+    Raises:
+        ValueError: `m` is not an int >= 2 or `cov` is not > 0, or `seed` is not None or an int in [0, 2**32).
+
+    Examples:
+        >>> X, Y = gaussian_quantiles(m=5)
+        >>> X.shape, int(Y.sum())
+        ((2, 5), 3)
     """
     _check_count("gaussian_quantiles", "m", m, minimum=2)
     _check_real("gaussian_quantiles", "cov", cov, minimum=0.0)

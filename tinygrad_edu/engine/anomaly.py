@@ -70,6 +70,10 @@ class detect_anomaly(ModeContext):
         self.mode = bool(mode)
 
     def set(self, enabled: bool) -> None:
+        """Switch the mode in this thread; the hooks are on while any thread has it on.
+
+        Args:
+            enabled: the new mode."""
         global _threads_on
         if enabled == _mode.enabled:
             return

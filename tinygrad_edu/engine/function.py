@@ -108,10 +108,19 @@ class Function:
 
     @staticmethod
     def forward(ctx: Any, *args: Any, **kwargs: Any) -> np.ndarray:
+        """The output array from the input arrays; every subclass defines it.
+
+        Args:
+            ctx: this op's record: `ctx.save_for_backward(...)`, attributes for backward."""
         raise NotImplementedError("a Function subclass defines forward(ctx, *arrays)")
 
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> Any:
+        """One gradient per input (a tuple when several; None where not needed) from dL/d(out).
+
+        Args:
+            ctx: the record forward filled in.
+            grad: dL/d(output), of the output's shape (a Tensor under create_graph=True)."""
         raise NotImplementedError("a Function subclass defines backward(ctx, grad)")
 
     @classmethod

@@ -32,6 +32,10 @@ class ModeContext:
     mode: bool
 
     def set(self, enabled: bool) -> None:
+        """Switch the mode in this thread (entering and leaving the block call it).
+
+        Args:
+            enabled: the new mode."""
         self.flag.enabled = enabled
 
     def __enter__(self) -> None:
@@ -92,7 +96,10 @@ def is_grad_enabled() -> bool:
 
 class set_grad_enabled(ModeContext):
     """Turn recording on (`mode=True`) or off inside a `with` block or a decorated function; the
-    previous mode comes back on exit, also after an exception."""
+    previous mode comes back on exit, also after an exception.
+
+    Args:
+        mode: True records the graph, False does not."""
 
     flag = recording
 

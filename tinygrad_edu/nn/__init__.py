@@ -21,6 +21,7 @@ from tinygrad_edu.nn.loss import (
 )
 from tinygrad_edu.nn.models import Classifier, DeepNet, LogisticRegression, ShallowNet
 from tinygrad_edu.nn.module import LoadResult, Module
+from tinygrad_edu.nn.regularization import l2_regularization_cost
 
 __all__ = [
     "BCELoss",
@@ -42,4 +43,5 @@ __all__ = [
     "binary_cross_entropy_with_logits",
     "cross_entropy",
     "init",
+    "l2_regularization_cost",
 ]

@@ -35,7 +35,19 @@ from tinygrad_edu.tensor import Tensor
 
 
 def layers(model: Module) -> list[Any]:
-    """The modules of `model` that hold a 2-D weight `W` and a bias `b`, in the course's order."""
+    """The modules of `model` that hold a 2-D weight `W` and a bias `b`, in the course's order.
+
+    Args:
+        model: the Module to search (itself included).
+
+    Returns:
+        The list of those modules: each Linear, or a layer of your own in the course's notation.
+
+    Examples:
+        >>> from tinygrad_edu.nn import DeepNet
+        >>> layers(DeepNet([4, 3, 1]))
+        [Linear(4 -> 3), Linear(3 -> 1)]
+    """
     return [
         m
         for m in model.modules()
@@ -64,7 +76,14 @@ def _draw(model: Module, seed: int | None, weight: Callable[[Any, int, int], np.
 
 def zeros_(model: Module) -> Module:
     """W = 0 and b = 0 everywhere: right for logistic regression (week 2); a network with hidden
-    layers initialized so never breaks symmetry (every hidden unit learns the same thing)."""
+    layers initialized so never breaks symmetry (every hidden unit learns the same thing).
+
+    Args:
+        model: a Module; every module in it with a 2-D `W` and a `b` is initialized.
+
+    Returns:
+        The model, its parameters written in place.
+    """
     for layer in layers(model):
         with no_grad():
             layer.W.zero_()
@@ -74,7 +93,26 @@ def zeros_(model: Module) -> Module:
 
 def course_(model: Module, scale: float | str = 0.01, seed: int | None = 1) -> Module:
     """The course's initialization: W[l] = randn(n[l], n[l-1]) * scale, or with `scale="sqrt"`
-    W[l] = randn(n[l], n[l-1]) / sqrt(n[l-1]); b[l] = 0. Returns the model."""
+    W[l] = randn(n[l], n[l-1]) / sqrt(n[l-1]); b[l] = 0.
+
+    Args:
+        model: a Module; every module in it with a 2-D `W` and a `b` is initialized.
+        scale: the factor of randn, a number > 0, or "sqrt" for / sqrt(n[l-1]).
+        seed: the RandomState seed (None: fresh random numbers).
+
+    Returns:
+        The model, its parameters written in place.
+
+    Raises:
+        ValueError: `scale` is neither a number > 0 nor "sqrt", or the model has no layer.
+        TypeError: `seed` is not an int or None.
+
+    Examples:
+        >>> from tinygrad_edu.nn import Linear
+        >>> layer = course_(Linear(2, 1), scale=0.01, seed=1)
+        >>> np.array_equal(layer.W.data, np.random.RandomState(1).randn(1, 2) * 0.01)
+        True
+    """
     if scale == "sqrt":
         # division, not * (1 / sqrt): the course divides, and the last bit of every weight counts
         _draw(model, seed, lambda rs, n, n_prev: rs.randn(n, n_prev) / np.sqrt(n_prev))
@@ -88,14 +126,39 @@ def course_(model: Module, scale: float | str = 0.01, seed: int | None = 1) -> M
 def he_(model: Module, seed: int | None = None) -> Module:
     """He initialization, for ReLU layers: W[l] = randn(n[l], n[l-1]) * sqrt(2 / n[l-1]); b[l] = 0.
 
-    It keeps the variance of Z[l] about the same from layer to layer when half the units are 0."""
+    It keeps the variance of Z[l] about the same from layer to layer when half the units are 0.
+
+    Args:
+        model: a Module; every module in it with a 2-D `W` and a `b` is initialized.
+        seed: the RandomState seed (None: fresh random numbers).
+
+    Returns:
+        The model, its parameters written in place.
+
+    Raises:
+        ValueError: the model has no layer with a `W` and a `b`.
+        TypeError: `seed` is not an int or None.
+    """
     _draw(model, seed, lambda rs, n, n_prev: rs.randn(n, n_prev) * np.sqrt(2.0 / n_prev))
     return model
 
 
 def xavier_(model: Module, seed: int | None = None, glorot: bool = False) -> Module:
     """Xavier initialization, for tanh layers: W[l] = randn(n[l], n[l-1]) * sqrt(1 / n[l-1]), as
-    the course states it; with `glorot=True` the original paper's sqrt(2 / (n[l-1] + n[l]))."""
+    the course states it; with `glorot=True` the original paper's sqrt(2 / (n[l-1] + n[l])).
+
+    Args:
+        model: a Module; every module in it with a 2-D `W` and a `b` is initialized.
+        seed: the RandomState seed (None: fresh random numbers).
+        glorot: use sqrt(2 / (n[l-1] + n[l])) instead.
+
+    Returns:
+        The model, its parameters written in place.
+
+    Raises:
+        ValueError: the model has no layer with a `W` and a `b`.
+        TypeError: `seed` is not an int or None.
+    """
     if glorot:
         _draw(model, seed, lambda rs, n, n_prev: rs.randn(n, n_prev) * np.sqrt(2.0 / (n_prev + n)))
     else:
@@ -113,7 +176,20 @@ METHODS: dict[str, Callable[..., Module]] = {
 
 def initialize(model: Module, method: str, seed: int | None = None, **options: Any) -> Module:
     """Initialize by name: `initialize(model, "course", seed=1, scale="sqrt")`, `"he"`, `"xavier"`
-    (options: `glorot=True`) or `"zeros"`. Returns the model."""
+    (options: `glorot=True`) or `"zeros"`.
+
+    Args:
+        model: a Module; every module in it with a 2-D `W` and a `b` is initialized.
+        method: "zeros", "course", "he" or "xavier".
+        seed: the RandomState seed (None: fresh random numbers; "zeros" ignores it).
+        **options: passed to the initializer (`scale=` for "course", `glorot=` for "xavier").
+
+    Returns:
+        The model, its parameters written in place.
+
+    Raises:
+        ValueError: `method` is unknown (or as the initializer raises).
+    """
     if method not in METHODS:
         raise ValueError(f"initialize: unknown method {method!r}; choose one of {list(METHODS)}")
     if method == "zeros":

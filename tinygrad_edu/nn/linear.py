@@ -23,6 +23,23 @@ class Linear(Module):
     W is drawn by `init` ("he" by default: randn * sqrt(2 / n_in), from RandomState(seed); "xavier",
     "course" (randn * 0.01) or "zeros"); b starts at 0. The models re-initialize their layers with
     the course's own scheme, and `nn.init` does so for any model.
+
+    Args:
+        n_in: n[l-1], the number of rows of A_prev (n_x for the first layer).
+        n_out: n[l], the number of units.
+        dtype: the parameters' float dtype.
+        init: how W is drawn: "he", "xavier", "course" or "zeros".
+        seed: the seed of the RandomState W is drawn from (None: a fresh one).
+
+    Raises:
+        ValueError: `n_in` or `n_out` is not a whole number >= 1, or `init` is unknown.
+
+    Examples:
+        >>> layer = Linear(3, 2, seed=1)
+        >>> layer.W.shape, layer.b.shape
+        ((2, 3), (2, 1))
+        >>> layer(np.ones((3, 5))).shape
+        (2, 5)
     """
 
     def __init__(
@@ -44,6 +61,19 @@ class Linear(Module):
             initialize(self, init, seed=seed)
 
     def forward(self, A_prev: Tensor | np.ndarray) -> Tensor:
+        """Z = W @ A_prev + b.
+
+        Args:
+            A_prev: the previous layer's activations, (n_in, m); an array is converted to W's
+                dtype.
+
+        Returns:
+            Z, a Tensor of shape (n_out, m).
+
+        Raises:
+            ValueError: A_prev is not 2-D with n_in rows (the message names the layer).
+            TypeError: A_prev is not numbers.
+        """
         if not isinstance(A_prev, Tensor):
             try:
                 A_prev = Tensor(A_prev, dtype=self.W.dtype)
@@ -57,5 +87,10 @@ class Linear(Module):
         return self.W @ A_prev + self.b
 
     def extra_repr(self) -> str:
+        """The text inside the repr's parentheses.
+
+        Returns:
+            `12288 -> 20` (and the dtype when it is not float64).
+        """
         dtype = "" if self.W.dtype == np.float64 else f", dtype={self.W.dtype}"
         return f"{self.n_in} -> {self.n_out}{dtype}"

@@ -56,7 +56,13 @@ def binary_cross_entropy(A: Tensor | np.ndarray, Y: Any, reduction: str = "mean"
 
     Raises:
         ValueError: A and Y differ in shape, or reduction is not "mean" or "sum".
-        TypeError: A or Y is not real numbers."""
+        TypeError: A or Y is not real numbers.
+
+    Examples:
+        >>> J = binary_cross_entropy(Tensor([[0.5, 0.5]]), np.array([[1.0, 0.0]]))
+        >>> round(J.item(), 6)  # log 2
+        0.693147
+    """
     A = _tensor("binary_cross_entropy", "A", A)
     Y = _tensor("binary_cross_entropy", "Y", Y, A.dtype)
     _check_same_shape("binary_cross_entropy", "A", A, Y)
@@ -71,7 +77,27 @@ def binary_cross_entropy_with_logits(
         J = (1/m) sum( max(Z, 0) - Z Y + log(1 + e^-|Z|) ),    dJ/dZ = (A - Y) / m
 
     the course's dZ[L] = A - Y, finite for any logit (±1000 included). `reduction="sum"` gives
-    the sum, with dJ/dZ = A - Y exactly."""
+    the sum, with dJ/dZ = A - Y exactly.
+
+    Args:
+        Z: the logits Z[L], shape (n_y, m).
+        Y: the labels (or any targets in [0, 1]), the shape of Z.
+        reduction: "mean" (over all entries) or "sum".
+
+    Returns:
+        The cost, a 0-d Tensor.
+
+    Raises:
+        ValueError: Z and Y differ in shape, or reduction is not "mean" or "sum".
+        TypeError: Z or Y is not real numbers.
+
+    Examples:
+        >>> Z = Tensor([[0.0, 0.0]], requires_grad=True)
+        >>> J = binary_cross_entropy_with_logits(Z, np.array([[1.0, 0.0]]))
+        >>> J.backward()
+        >>> Z.grad  # (A - Y) / m
+        Tensor([[-0.25,  0.25]])
+    """
     Z = _tensor("binary_cross_entropy_with_logits", "Z", Z)
     Y = _tensor("binary_cross_entropy_with_logits", "Y", Y, Z.dtype)
     _check_same_shape("binary_cross_entropy_with_logits", "Z", Z, Y)
@@ -103,7 +129,17 @@ def cross_entropy(Z: Tensor | np.ndarray, Y: Any, axis: int = 0, reduction: str 
     Raises:
         ValueError: Z is 0-d, `axis` is out of range, Y's shape or labels do not fit Z, or
             reduction is not "mean" or "sum".
-        TypeError: Z or Y is not real numbers, or `axis` is not one int."""
+        TypeError: Z or Y is not real numbers, or `axis` is not one int.
+
+    Examples:
+        >>> Z = Tensor(np.zeros((4, 2)), requires_grad=True)  # 4 classes, 2 examples
+        >>> J = cross_entropy(Z, np.array([0, 3]))
+        >>> round(J.item(), 6)  # log 4
+        1.386294
+        >>> J.backward()
+        >>> Z.grad[:, 0]  # (softmax(Z) - Y) / m
+        Tensor([-0.375,  0.125,  0.125,  0.125])
+    """
     if reduction not in ("mean", "sum"):
         raise ValueError(f"cross_entropy: reduction must be 'mean' or 'sum', got {reduction!r}")
     Z = _tensor("cross_entropy", "Z", Z)
@@ -158,28 +194,78 @@ def _targets(Z: Tensor, Y: Any, axis: int) -> Tensor:
 
 
 class BCELoss(Module):
-    """`BCELoss()(A, Y)` is `binary_cross_entropy(A, Y)`."""
+    """`BCELoss()(A, Y)` is `binary_cross_entropy(A, Y)`.
+
+    Examples:
+        >>> round(BCELoss()(Tensor([[0.5]]), [[1.0]]).item(), 6)
+        0.693147
+    """
 
     def forward(self, A: Tensor | np.ndarray, Y: Any) -> Tensor:
+        """The mean binary cross-entropy of A against Y.
+
+        Args:
+            A: the probabilities, (n_y, m).
+            Y: the targets, as `binary_cross_entropy` takes them.
+
+        Returns:
+            The cost, a 0-d Tensor.
+        """
         return binary_cross_entropy(A, Y)
 
 
 class BCEWithLogitsLoss(Module):
-    """`BCEWithLogitsLoss()(Z, Y)` is `binary_cross_entropy_with_logits(Z, Y)`."""
+    """`BCEWithLogitsLoss()(Z, Y)` is `binary_cross_entropy_with_logits(Z, Y)`.
+
+    Examples:
+        >>> round(BCEWithLogitsLoss()(Tensor([[0.0]]), [[1.0]]).item(), 6)
+        0.693147
+    """
 
     def forward(self, Z: Tensor | np.ndarray, Y: Any) -> Tensor:
+        """The mean binary cross-entropy of sigmoid(Z) against Y, in one stable op.
+
+        Args:
+            Z: the logits, (n_y, m).
+            Y: the targets, as `binary_cross_entropy_with_logits` takes them.
+
+        Returns:
+            The cost, a 0-d Tensor.
+        """
         return binary_cross_entropy_with_logits(Z, Y)
 
 
 class CrossEntropyLoss(Module):
-    """`CrossEntropyLoss(axis=0)(Z, Y)` is `cross_entropy(Z, Y, axis)`."""
+    """`CrossEntropyLoss(axis=0)(Z, Y)` is `cross_entropy(Z, Y, axis)`.
+
+    Args:
+        axis: the class axis of Z (0 in the course's layout, Z of shape (n_classes, m)).
+
+    Examples:
+        >>> round(CrossEntropyLoss()(Tensor(np.zeros((2, 3))), [0, 1, 1]).item(), 6)  # log 2
+        0.693147
+    """
 
     def __init__(self, axis: int = 0) -> None:
         super().__init__()
         self.axis = axis
 
     def forward(self, Z: Tensor | np.ndarray, Y: Any) -> Tensor:
+        """The mean softmax cross-entropy of Z against Y.
+
+        Args:
+            Z: the logits, classes along `axis`.
+            Y: the targets, as `cross_entropy` takes them.
+
+        Returns:
+            The cost, a 0-d Tensor.
+        """
         return cross_entropy(Z, Y, self.axis)
 
     def extra_repr(self) -> str:
+        """The text inside the repr's parentheses.
+
+        Returns:
+            `axis=0` for `CrossEntropyLoss(axis=0)`.
+        """
         return f"axis={self.axis}"

@@ -34,40 +34,73 @@ def _hidden(model: str, hidden: str) -> type[Module]:
     return HIDDEN[hidden]
 
 
-def _name_parameters(layers: Sequential) -> None:
-    """Call W[l] and b[l] "W1", "b1", ... as the course does, so graphs and printouts of the
-    model (tinygrad_edu.viz) tell the layers apart."""
-    linears = [m for m in layers if isinstance(m, Linear)]
-    for layer, linear in enumerate(linears, start=1):
-        linear.W.name, linear.b.name = f"W{layer}", f"b{layer}"
-
-
 class Classifier(Module):
     """What the three models share: the output A = sigmoid(logits) and the predictions."""
 
     def logits(self, X: Tensor | np.ndarray) -> Tensor:
-        """Z[L], the last layer's linear output, (n_y, m)."""
+        """Z[L], the last layer's linear output; each model defines it.
+
+        Args:
+            X: the examples, (n_x, m), one per column (a Tensor or an array).
+
+        Returns:
+            Z[L], a Tensor of shape (n_y, m).
+        """
         raise NotImplementedError(f"{type(self).__name__} must define logits()")
 
     def forward(self, X: Tensor | np.ndarray) -> Tensor:
-        """AL = sigmoid(Z[L]): the probability of class 1 for each example, (n_y, m)."""
+        """AL = sigmoid(Z[L]): the probability of class 1 for each example.
+
+        Args:
+            X: the examples, (n_x, m), one per column (a Tensor or an array).
+
+        Returns:
+            AL, a Tensor of shape (n_y, m).
+        """
         return self.logits(X).sigmoid()
 
     def predict(self, X: Tensor | np.ndarray) -> np.ndarray:
         """`predict(self, X)` (tinygrad_edu.nn.predictions, re-exported by tinygrad_edu.train): for
         one output, 1.0 where AL > 0.5 else 0.0; for several (classes along axis 0), the index of
-        the largest logit. A (1, m) array in the model's float dtype, computed with no graph."""
+        the largest logit. Computed with no graph.
+
+        Args:
+            X: the examples, (n_x, m), one per column (a Tensor or an array).
+
+        Returns:
+            A (1, m) numpy array in the model's float dtype.
+        """
         return predict(self, X)
 
 
 class LogisticRegression(Classifier):
-    """Week 2: A = sigmoid(W X + b) with W (1, n_x) (the course's w^T) and b (1, 1), from zeros."""
+    """Week 2: A = sigmoid(W X + b) with W (1, n_x) (the course's w^T) and b (1, 1), from zeros.
+
+    Args:
+        n_x: the number of features (12288 for the 64x64x3 cat pictures).
+        dtype: the parameters' float dtype.
+
+    Examples:
+        >>> model = LogisticRegression(3)
+        >>> model(np.ones((3, 2)))  # W = 0, b = 0: A = sigmoid(0)
+        Tensor([[0.5, 0.5]], requires_grad=True, grad_fn=<Sigmoid>)
+        >>> model.predict(np.ones((3, 2)))
+        array([[0., 0.]])
+    """
 
     def __init__(self, n_x: int, dtype: type = np.float64) -> None:
         super().__init__()
         self.linear = Linear(n_x, 1, dtype=dtype, init="zeros")
 
     def logits(self, X: Tensor | np.ndarray) -> Tensor:
+        """Z[L] = W[L] A[L-1] + b[L].
+
+        Args:
+            X: the examples, (n_x, m), one per column (a Tensor or an array).
+
+        Returns:
+            Z[L], a Tensor of shape (n_y, m).
+        """
         return self.linear(X)
 
 
@@ -78,7 +111,26 @@ class ShallowNet(Classifier):
 
     Initialized as the course does: W = randn * 0.01 drawn W1 then W2 from RandomState(seed);
     `seed=None` takes the course's seed for the activation, 2 for tanh (the planar network) and
-    1 for relu (the 2-layer cat network)."""
+    1 for relu (the 2-layer cat network).
+
+    Args:
+        n_x: the input size.
+        n_h: the hidden layer's size.
+        n_y: the output size (1 for a binary classifier).
+        hidden: the hidden activation: "tanh", "relu", "leaky_relu" or "sigmoid".
+        seed: the RandomState seed (None: the course's, 2 for tanh and 1 otherwise).
+        dtype: the parameters' float dtype.
+
+    Raises:
+        ValueError: `hidden` is not one of the names above, or a size is not >= 1.
+
+    Examples:
+        >>> model = ShallowNet(2, 4, 1)
+        >>> [name for name, _ in model.named_parameters()]
+        ['layers.0.W', 'layers.0.b', 'layers.2.W', 'layers.2.b']
+        >>> [p.shape for p in model.parameters()]
+        [(4, 2), (4, 1), (1, 4), (1, 1)]
+    """
 
     def __init__(
         self,
@@ -99,10 +151,17 @@ class ShallowNet(Classifier):
         )
         if seed is None:
             seed = 2 if hidden == "tanh" else 1
-        init.course_(self, scale=0.01, seed=seed)
-        _name_parameters(self.layers)
+        init.course_(self, scale=0.01, seed=seed)  # Sequential named the layers W1, b1, W2, b2
 
     def logits(self, X: Tensor | np.ndarray) -> Tensor:
+        """Z[L] = W[L] A[L-1] + b[L].
+
+        Args:
+            X: the examples, (n_x, m), one per column (a Tensor or an array).
+
+        Returns:
+            Z[L], a Tensor of shape (n_y, m).
+        """
         return self.layers(X)
 
 
@@ -114,7 +173,27 @@ class DeepNet(Classifier):
 
     Initialized as the course does: W[l] = randn(n[l], n[l-1]) / sqrt(n[l-1]), layer by layer from
     RandomState(seed), seed 1 by default. The layers are `layers[0], layers[2], ...` (the
-    activations sit between them), so W[l] is named "layers.{2(l-1)}.W"."""
+    activations sit between them), so W[l] is named "layers.{2(l-1)}.W".
+
+    Args:
+        layer_dims: [n_x, n[1], ..., n[L]], the sizes of the input and of each layer.
+        hidden: the hidden activation: "relu", "tanh", "leaky_relu" or "sigmoid".
+        seed: the RandomState seed (None: fresh random numbers).
+        dtype: the parameters' float dtype.
+
+    Raises:
+        ValueError: `layer_dims` has fewer than 2 sizes, a size is not >= 1, or `hidden` is
+            unknown.
+
+    Examples:
+        >>> model = DeepNet([4, 3, 1])
+        >>> model.layers
+        Sequential(
+          (0): Linear(4 -> 3)
+          (1): ReLU()
+          (2): Linear(3 -> 1)
+        )
+    """
 
     def __init__(
         self,
@@ -137,7 +216,14 @@ class DeepNet(Classifier):
                 self.layers.append(activation())
             self.layers.append(Linear(dims[layer - 1], dims[layer], dtype=dtype, init="zeros"))
         init.course_(self, scale="sqrt", seed=seed)
-        _name_parameters(self.layers)
 
     def logits(self, X: Tensor | np.ndarray) -> Tensor:
+        """Z[L] = W[L] A[L-1] + b[L].
+
+        Args:
+            X: the examples, (n_x, m), one per column (a Tensor or an array).
+
+        Returns:
+            Z[L], a Tensor of shape (n_y, m).
+        """
         return self.layers(X)

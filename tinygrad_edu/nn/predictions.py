@@ -73,7 +73,15 @@ def predict(model: Any, X: Any) -> np.ndarray:
         The predictions, shape (1, m): 0/1, or class indices 0..n_classes-1.
 
     Raises:
-        ValueError: a single output that is neither known to be logits nor in [0, 1]."""
+        ValueError: a single output that is neither known to be logits nor in [0, 1].
+
+    Examples:
+        >>> from tinygrad_edu.nn import LogisticRegression
+        >>> model = LogisticRegression(2)
+        >>> model.linear.b.data += 1.0  # Z = 1 for every example: A > 0.5
+        >>> predict(model, np.zeros((2, 3)))
+        array([[1., 1., 1.]])
+    """
     X = _as_input(model, X)
     read_logits = logits_reader(model)
     with no_grad():
@@ -123,7 +131,14 @@ def accuracy(model: Any, X: Any, Y: Any) -> float:
         The percentage of examples predicted right.
 
     Raises:
-        ValueError: Y's shape fits neither the predictions nor one-hot classes."""
+        ValueError: Y's shape fits neither the predictions nor one-hot classes.
+
+    Examples:
+        >>> from tinygrad_edu.nn import LogisticRegression
+        >>> model = LogisticRegression(2)  # W = 0, b = 0: A = 0.5, every prediction is 0
+        >>> accuracy(model, np.zeros((2, 4)), np.array([[0, 0, 0, 1]]))
+        75.0
+    """
     labels = np.asarray(Y.data if isinstance(Y, Tensor) else Y)
     prediction = predict(model, X)
     m = prediction.shape[1]

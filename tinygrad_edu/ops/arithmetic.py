@@ -159,7 +159,23 @@ class Neg(Op):
 class Maximum(BinaryOp):
     """out = max(a, b), element by element (numpy's `np.maximum`; the course's relu is
     `np.maximum(0, Z)`).    d(out)/da = 1 where a > b, 0 where a < b, and 1/2 where a = b (a tie
-    splits the gradient between the two, as PyTorch's `torch.maximum`); d(out)/db = 1 - d(out)/da."""
+    splits the gradient between the two, as PyTorch's `torch.maximum`); d(out)/db = 1 - d(out)/da.
+
+    Args:
+        other: a Tensor, a Python number or an array, broadcast against this tensor.
+
+    Returns:
+        A new Tensor of the broadcast shape.
+
+    Raises:
+        ValueError: the shapes do not broadcast.
+        TypeError: `other` is not numbers.
+
+    Examples:
+        >>> from tinygrad_edu import Tensor
+        >>> Tensor([-1.0, 2.0]).maximum(0.0)
+        Tensor([0., 2.])
+    """
 
     name, symbol = "maximum", "max"
 
@@ -176,7 +192,23 @@ class Maximum(BinaryOp):
 
 class Minimum(BinaryOp):
     """out = min(a, b), element by element (numpy's `np.minimum`).    d(out)/da = 1 where a < b,
-    0 where a > b, and 1/2 where a = b; d(out)/db = 1 - d(out)/da."""
+    0 where a > b, and 1/2 where a = b; d(out)/db = 1 - d(out)/da.
+
+    Args:
+        other: a Tensor, a Python number or an array, broadcast against this tensor.
+
+    Returns:
+        A new Tensor of the broadcast shape.
+
+    Raises:
+        ValueError: the shapes do not broadcast.
+        TypeError: `other` is not numbers.
+
+    Examples:
+        >>> from tinygrad_edu import Tensor
+        >>> Tensor([-1.0, 2.0]).minimum(0.0)
+        Tensor([-1.,  0.])
+    """
 
     name, symbol = "minimum", "min"
 

@@ -42,26 +42,6 @@ def operators(op: Any) -> tuple[Callable, Callable]:
     return binary(op), binary(op, reflected=True)
 
 
-def reduction(op: Any) -> Callable:
-    """The method `t.sum(axis=None, keepdims=False)` for a reduction op, documented by the op."""
-
-    def method(self: Any, axis: Any = None, keepdims: bool = False) -> Any:
-        return op.apply(self, axis=axis, keepdims=keepdims)
-
-    method.__name__, method.__doc__ = op.__name__.lower(), op.__doc__
-    return method
-
-
-def along_axis(op: Any, name: str) -> Callable:
-    """The method `t.softmax(axis=-1)` for an op along one axis, documented by the op."""
-
-    def method(self: Any, axis: int = -1) -> Any:
-        return op.apply(self, axis=axis)
-
-    method.__name__, method.__doc__ = name, op.__doc__
-    return method
-
-
 def comparisons() -> tuple[Callable, ...]:
     """`<`, `<=`, `>`, `>=`, `==`, `!=`, in that order: bool tensors with no history."""
     fns = (np.less, np.less_equal, np.greater, np.greater_equal, np.equal, np.not_equal)

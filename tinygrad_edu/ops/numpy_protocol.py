@@ -7,11 +7,11 @@ Tensor method, so the course's code records the graph and differentiates as writ
 
     >>> import numpy as np
     >>> from tinygrad_edu import Tensor
-    >>> W = Tensor([[1.0, 2.0]], requires_grad=True)
+    >>> W = Tensor([[0.0, 0.0]], requires_grad=True)
     >>> Z = np.dot(W, np.array([[3.0], [4.0]]))
-    >>> np.tanh(Z).sum().backward()
+    >>> np.tanh(Z).sum().backward()  # tanh'(0) = 1, so dW = X^T
     >>> W.grad
-    Tensor([[0., 0.]])
+    Tensor([[3., 4.]])
 
 A numpy function with no gradient here, called on a tensor that requires grad, would silently cut
 the graph (its result is a plain array): it raises TypeError naming the function and the way out.

@@ -24,7 +24,25 @@ def _kept_shape(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...
 
 class Sum(Op):
     """out = sum of a over `axis`.    d(out)/da = 1 for every element summed (the course's
-    `db = np.sum(dZ, axis=1, keepdims=True)` is this op's backward for a broadcast b)."""
+    `db = np.sum(dZ, axis=1, keepdims=True)` is this op's backward for a broadcast b).
+
+    Args:
+        axis: None (every axis), an int or a tuple of ints; a negative axis counts from the end.
+        keepdims: keep each reduced axis, with size 1 (the course's `keepdims=True`).
+
+    Returns:
+        A new Tensor, the sum over `axis`.
+
+    Raises:
+        ValueError: an axis is out of range or repeated.
+        TypeError: an axis is not an int.
+
+    Examples:
+        >>> from tinygrad_edu import Tensor
+        >>> Tensor([[1.0, 2.0], [3.0, 4.0]]).sum(axis=1, keepdims=True)
+        Tensor([[3.],
+                [7.]])
+    """
 
     @staticmethod
     def forward(ctx, a, axis=None, keepdims=False):
@@ -42,7 +60,24 @@ class Mean(Op):
     d(out)/da = 1/n for each of them (the course's cost J = (1/m) sum L).
 
     Over an empty axis (n = 0) the mean is nan, as numpy's (which warns), and the gradient has no
-    elements at all."""
+    elements at all.
+
+    Args:
+        axis: None (every axis), an int or a tuple of ints; a negative axis counts from the end.
+        keepdims: keep each reduced axis, with size 1 (the course's `keepdims=True`).
+
+    Returns:
+        A new Tensor, the mean over `axis`.
+
+    Raises:
+        ValueError: an axis is out of range or repeated.
+        TypeError: an axis is not an int.
+
+    Examples:
+        >>> from tinygrad_edu import Tensor
+        >>> Tensor([[1.0, 2.0], [3.0, 4.0]]).mean(axis=0)
+        Tensor([2., 3.])
+    """
 
     @staticmethod
     def forward(ctx, a, axis=None, keepdims=False):
@@ -61,7 +96,26 @@ class Max(Op):
     """out = max of a over `axis`.    d(out)/da = 1 at the maximum, 0 elsewhere.
 
     Ties: when k elements share the maximum, each receives 1/k of the gradient (the gradient of the
-    max is then the average of the tied one-hot gradients, as PyTorch's `amax` does)."""
+    max is then the average of the tied one-hot gradients, as PyTorch's `amax` does).
+
+    Args:
+        axis: None (every axis), an int or a tuple of ints; a negative axis counts from the end.
+        keepdims: keep each reduced axis, with size 1 (the course's `keepdims=True`).
+
+    Returns:
+        A new Tensor, the largest value over `axis`.
+
+    Raises:
+        ValueError: an axis is out of range or repeated, or an axis to reduce is empty.
+        TypeError: an axis is not an int.
+
+    Examples:
+        >>> from tinygrad_edu import Tensor
+        >>> x = Tensor([1.0, 3.0, 3.0], requires_grad=True)
+        >>> x.max().backward()
+        >>> x.grad  # the tie splits the gradient
+        Tensor([0. , 0.5, 0.5])
+    """
 
     @staticmethod
     def forward(ctx, a, axis=None, keepdims=False):

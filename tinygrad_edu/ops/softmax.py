@@ -28,7 +28,23 @@ def _check_axis(op: str, x: np.ndarray, axis: int) -> None:
 
 class Softmax(Op):
     """s_i = e^(x_i) / sum_j e^(x_j) along `axis`.
-    ds_i/dx_j = s_i (delta_ij - s_j), so dx = s * (grad - sum(grad * s))."""
+    ds_i/dx_j = s_i (delta_ij - s_j), so dx = s * (grad - sum(grad * s)).
+
+    Args:
+        axis: the axis to normalize along (-1: the last; 0 for the course's (n_classes, m)).
+
+    Returns:
+        A new Tensor of the input's shape.
+
+    Raises:
+        ValueError: `axis` is out of range.
+        TypeError: `axis` is not one int.
+
+    Examples:
+        >>> from tinygrad_edu import Tensor
+        >>> Tensor([0.0, 0.0, 0.0, 0.0]).softmax()
+        Tensor([0.25, 0.25, 0.25, 0.25])
+    """
 
     @classmethod
     def check(cls, x, axis=-1):
@@ -50,7 +66,23 @@ class Softmax(Op):
 
 class LogSoftmax(Op):
     """y_i = x_i - log(sum_j e^(x_j)) along `axis`.    dy_i/dx_j = delta_ij - softmax_j,
-    so dx = grad - softmax * sum(grad)."""
+    so dx = grad - softmax * sum(grad).
+
+    Args:
+        axis: the axis to normalize along (-1: the last; 0 for the course's (n_classes, m)).
+
+    Returns:
+        A new Tensor of the input's shape.
+
+    Raises:
+        ValueError: `axis` is out of range.
+        TypeError: `axis` is not one int.
+
+    Examples:
+        >>> from tinygrad_edu import Tensor
+        >>> Tensor([1000.0, 1000.0]).log_softmax().exp()  # stable: no overflow
+        Tensor([0.5, 0.5])
+    """
 
     @classmethod
     def check(cls, x, axis=-1):

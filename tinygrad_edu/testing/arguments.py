@@ -15,7 +15,18 @@ __all__ = ["axes", "broadcast_targets", "indices", "permutations", "reshape_targ
 
 def axes(ndim: int, allow_none: bool = True, allow_tuple: bool = True) -> st.SearchStrategy:
     """A reduction axis for a tensor of `ndim` axes: None, an int (negative allowed) or a tuple
-    of distinct ints (negative allowed, any order)."""
+    of distinct ints (negative allowed, any order).
+
+    Args:
+        ndim: the tensor's number of axes.
+        allow_none: draw None (every axis) too.
+        allow_tuple: draw tuples of axes too.
+
+    Returns:
+        A strategy of axes.
+
+    Raises:
+        ValueError: nothing can be drawn (`ndim` 0 without None or tuples)."""
     options: list[st.SearchStrategy[Any]] = []
     if allow_none:
         options.append(st.none())
@@ -35,7 +46,14 @@ def axes(ndim: int, allow_none: bool = True, allow_tuple: bool = True) -> st.Sea
 def indices(shape: tuple[int, ...], allow_arrays: bool = True) -> st.SearchStrategy:
     """Indices for a tensor of `shape`: numpy's basic indices (ints, negative ints, slices with
     any step, None, Ellipsis) and, when `allow_arrays`, integer-array indices, which may repeat a
-    position (one array per axis, or one array after full slices), and boolean masks."""
+    position (one array per axis, or one array after full slices), and boolean masks.
+
+    Args:
+        shape: the indexed tensor's shape.
+        allow_arrays: draw integer-array indices and boolean masks too.
+
+    Returns:
+        A strategy of indices."""
     basic = hnp.basic_indices(shape, allow_newaxis=True, allow_ellipsis=True)
     if not allow_arrays or not shape or 0 in shape:
         return basic
@@ -54,7 +72,14 @@ def indices(shape: tuple[int, ...], allow_arrays: bool = True) -> st.SearchStrat
 
 def reshape_targets(shape: tuple[int, ...], max_dims: int = 4) -> st.SearchStrategy:
     """Shapes with as many elements as `shape` (sizes of 1 inserted anywhere), up to `max_dims`
-    axes, one size possibly -1 (numpy infers it)."""
+    axes, one size possibly -1 (numpy infers it).
+
+    Args:
+        shape: the shape to reshape from.
+        max_dims: the most axes of a target (more when `shape` has more prime factors).
+
+    Returns:
+        A strategy of shape tuples."""
     n = math.prod(shape)
     factors = _prime_factors(n)
     min_dims = 1 if factors or n == 0 else 0
@@ -79,7 +104,15 @@ def broadcast_targets(
     shape: tuple[int, ...], max_dims: int = 4, max_side: int = 4
 ) -> st.SearchStrategy:
     """Shapes that `shape` broadcasts to (for `broadcast_to`): numpy's broadcast of `shape` with a
-    shape from `hnp.broadcastable_shapes`."""
+    shape from `hnp.broadcastable_shapes`.
+
+    Args:
+        shape: the shape to broadcast from.
+        max_dims: the most axes of a target (at least `len(shape)`).
+        max_side: the largest size of an added axis.
+
+    Returns:
+        A strategy of shape tuples."""
     return hnp.broadcastable_shapes(
         shape, max_dims=max(max_dims, len(shape)), max_side=max_side
     ).map(lambda other: tuple(np.broadcast_shapes(tuple(shape), other)))
@@ -87,7 +120,14 @@ def broadcast_targets(
 
 def permutations(ndim: int, allow_none: bool = True) -> st.SearchStrategy:
     """Axes for `transpose`: None (reverse them) or a permutation of range(ndim), each axis possibly
-    written negative."""
+    written negative.
+
+    Args:
+        ndim: the tensor's number of axes.
+        allow_none: draw None too.
+
+    Returns:
+        A strategy of None or tuples of `ndim` axes."""
     perm = st.permutations(range(ndim)).flatmap(
         lambda p: st.tuples(*(st.sampled_from([a, a - ndim]) for a in p))
     )

@@ -23,7 +23,22 @@ def assert_gradients_match(
     `fn(*inputs)` returns a Tensor (a non-scalar output is checked through `sum(out * R)` for a
     fixed random R). On a mismatch this raises AssertionError naming the input, the element index,
     the analytic and the numerical value. Inputs should be float64 (central differences in float32
-    are too coarse for these tolerances)."""
+    are too coarse for these tolerances).
+
+    Args:
+        fn: the function to check, `fn(*inputs) -> Tensor`.
+        *inputs: its Tensor arguments; those that require grad are checked.
+        eps: the step of the central differences.
+        atol: the absolute tolerance.
+        rtol: the relative tolerance.
+
+    Raises:
+        AssertionError: a gradient differs from the central differences (the message says where).
+
+    Examples:
+        >>> x = Tensor([1.0, 2.0], requires_grad=True)
+        >>> assert_gradients_match(lambda t: (t * t).sum(), x)
+    """
     try:
         gradcheck(fn, *inputs, eps=eps, atol=atol, rtol=rtol)
     except GradcheckError as exc:

@@ -22,7 +22,20 @@ from tinygrad_edu.engine.function import Function
 @dataclass(frozen=True)
 class Domain:
     """Where an input's values are drawn: [low, high], at least `gap` away from each point in `avoid`
-    (where the op has a kink or a pole), all different when `distinct` (max: no ties)."""
+    (where the op has a kink or a pole), all different when `distinct` (max: no ties).
+
+    Attributes:
+        low: the smallest value.
+        high: the largest value.
+        avoid: points to stay away from (relu's 0, 1/x's pole).
+        gap: the distance kept from each point of `avoid`.
+        distinct: draw all values of an array different.
+
+    Examples:
+        >>> from tinygrad_edu.testing import allowed_intervals
+        >>> allowed_intervals(Domain(-1.0, 1.0, avoid=(0.0,), gap=0.5))
+        [(-1.0, -0.5), (0.5, 1.0)]
+    """
 
     low: float = -3.0
     high: float = 3.0

@@ -1,26 +1,5 @@
-"""Hypothesis strategies for your own property-based tests: values in a domain, arrays, Tensors,
-the course's (X, Y). Op arguments (axes, indices, target shapes) are in arguments.py, the gradient
-assertion in gradients.py; import them all from `tinygrad_edu.testing`.
-
-The engine's own test suite uses exactly these strategies, so what passes here is what the engine is
-checked with. They are built on `hypothesis.extra.numpy`::
-
-    from hypothesis import given
-    from tinygrad_edu.testing.op_table import Domain
-    from tinygrad_edu.testing import assert_gradients_match, broadcastable_tensors, tensors
-
-    @given(tensors(elements=Domain(0.1, 5.0), requires_grad=True))
-    def test_log_gradient(x):
-        assert_gradients_match(lambda t: t.log().sum(), x)
-
-    @given(broadcastable_tensors(2, requires_grad=True))
-    def test_product_rule(ab):
-        a, b = ab
-        assert_gradients_match(lambda a, b: (a * b).sum(), a, b)
-
-Values are drawn from a `Domain`: the interval [low, high], at least `gap` away from every point
-in `avoid` (a kink such as relu's 0 or a pole such as 1/x's 0), all different when `distinct`.
-Avoidance maps the drawn values onto the allowed set (no filter), so it never runs out of examples.
+"""Hypothesis strategies for your own property-based tests: values in a `Domain`, arrays, Tensors,
+the course's (X, Y); import them from `tinygrad_edu.testing`, whose docstring shows them at work.
 """
 
 from __future__ import annotations
@@ -56,8 +35,16 @@ Elements = Domain | st.SearchStrategy | None
 
 
 def allowed_intervals(domain: Domain) -> list[tuple[float, float]]:
-    """[low, high] minus the open interval (p - gap, p + gap) around each avoided point p, as a
-    sorted list of closed intervals. Raises ValueError when nothing is left."""
+    """[low, high] minus the open interval (p - gap, p + gap) around each avoided point p.
+
+    Args:
+        domain: the Domain.
+
+    Returns:
+        The allowed values, a sorted list of closed intervals `(low, high)`.
+
+    Raises:
+        ValueError: low > high, or nothing is left."""
     low, high = float(domain.low), float(domain.high)
     if not low <= high:
         raise ValueError(f"Domain: low ({low}) must be <= high ({high})")
@@ -111,9 +98,15 @@ def arrays_in(
     shape: ShapeLike = (),
     dtype: Any = np.float64,
 ) -> st.SearchStrategy[np.ndarray]:
-    """Arrays of `shape` (a tuple or a strategy of tuples) with values from `domain` (default:
-    `Domain()`, i.e. [-3, 3]): in [low, high], at least `gap` from each point of `avoid`, all
-    different (and at least (high - low) / (2 * size) apart) when `distinct`."""
+    """Arrays with values from `domain` (when `distinct`, at least (high - low) / (2 size) apart).
+
+    Args:
+        domain: where the values are drawn (None: `Domain()`, [-3, 3]).
+        shape: the arrays' shape, a tuple or a strategy of tuples.
+        dtype: their float dtype.
+
+    Returns:
+        A strategy of numpy arrays."""
     domain = Domain() if domain is None else domain
     dtype = np.dtype(dtype)
     allowed_intervals(domain)  # fail now, not inside a test, for an empty domain
@@ -138,7 +131,16 @@ def _arrays(elements: Elements, shape: ShapeLike, dtype: Any) -> st.SearchStrate
 def shapes(
     min_dims: int = 0, max_dims: int = 4, min_side: int = 1, max_side: int = 4
 ) -> st.SearchStrategy[tuple[int, ...]]:
-    """Shapes with `min_dims`..`max_dims` axes of `min_side`..`max_side` each (0-d allowed)."""
+    """Shapes with `min_dims`..`max_dims` axes of `min_side`..`max_side` each (0-d allowed).
+
+    Args:
+        min_dims: the fewest axes.
+        max_dims: the most axes.
+        min_side: the smallest size of an axis.
+        max_side: the largest size of an axis.
+
+    Returns:
+        A strategy of shape tuples."""
     return hnp.array_shapes(
         min_dims=min_dims, max_dims=max_dims, min_side=min_side, max_side=max_side
     )
@@ -154,8 +156,20 @@ def tensors(
     min_side: int = 1,
     max_side: int = 4,
 ) -> st.SearchStrategy[Tensor]:
-    """Tensors of `shape` (a tuple, a strategy, or None for any shape within the dims/sides limits)
-    with values from `elements` (a Domain, default [-3, 3], or a strategy of floats)."""
+    """Tensors of `shape` with values from `elements`.
+
+    Args:
+        shape: a tuple, a strategy of tuples, or None for any shape within the limits below.
+        dtype: the float dtype.
+        elements: a Domain (default [-3, 3]) or a strategy of floats.
+        requires_grad: the tensors' flag.
+        min_dims: the fewest axes (when no shape is given).
+        max_dims: the most axes.
+        min_side: the smallest size of an axis.
+        max_side: the largest size of an axis.
+
+    Returns:
+        A strategy of Tensors."""
     if shape is None:
         shape = shapes(min_dims, max_dims, min_side, max_side)
     return _arrays(elements, shape, dtype).map(
@@ -174,7 +188,19 @@ def broadcastable_tensors(
     max_side: int = 4,
 ) -> st.SearchStrategy[tuple[Tensor, ...]]:
     """`n` tensors whose shapes broadcast together (`hnp.mutually_broadcastable_shapes`).
-    `elements` is one Domain/strategy for all, or a tuple with one per tensor."""
+
+    Args:
+        n: how many tensors.
+        dtype: their float dtype.
+        elements: one Domain or strategy of floats for all, or a tuple of `n`, one per tensor.
+        requires_grad: the tensors' flag.
+        min_dims: the fewest axes.
+        max_dims: the most axes.
+        min_side: the smallest size of an axis.
+        max_side: the largest size of an axis.
+
+    Returns:
+        A strategy of tuples of `n` Tensors."""
     per = elements if isinstance(elements, tuple) else (elements,) * n
     if len(per) != n:
         raise ValueError(f"broadcastable_tensors: {n} tensors but {len(per)} elements given")
@@ -198,8 +224,17 @@ def matmul_tensors(
     max_batch_dims: int = 2,
     max_side: int = 4,
 ) -> st.SearchStrategy[tuple[Tensor, Tensor]]:
-    """Pairs `(a, b)` valid for `a @ b` under numpy's matmul rules, 1-D operands included:
-    shapes from the gufunc signature `(n?,k),(k,m?)->(n?,m?)`, up to `max_batch_dims` batch axes."""
+    """Pairs `(a, b)` valid for `a @ b`: shapes of the gufunc signature `(n?,k),(k,m?)->(n?,m?)`.
+
+    Args:
+        dtype: the float dtype.
+        elements: a Domain (default [-3, 3]) or a strategy of floats.
+        requires_grad: the tensors' flag.
+        max_batch_dims: the most batch axes before the matrix axes.
+        max_side: the largest size of an axis.
+
+    Returns:
+        A strategy of `(a, b)` Tensor pairs."""
     bshapes = hnp.mutually_broadcastable_shapes(
         signature="(n?,k),(k,m?)->(n?,m?)", max_dims=max_batch_dims, max_side=max_side
     )
@@ -216,7 +251,14 @@ def course_shapes(
     n_y: int = 1,
 ) -> st.SearchStrategy[tuple[tuple[int, int], tuple[int, int]]]:
     """The course's layout: `((n_x, m), (n_y, m))`, X one example per column and Y its labels.
-    `n_x` and `m` are ints or strategies (default 1..6 features, 1..8 examples)."""
+
+    Args:
+        n_x: the features, an int or a strategy (None: 1..6).
+        m: the examples, an int or a strategy (None: 1..8).
+        n_y: the rows of Y.
+
+    Returns:
+        A strategy of `((n_x, m), (n_y, m))` pairs of shapes."""
     n_x_st = _ints(n_x, 1, 6)
     m_st = _ints(m, 1, 8)
     return st.tuples(n_x_st, m_st).map(lambda nm: ((nm[0], nm[1]), (n_y, nm[1])))
@@ -229,8 +271,17 @@ def course_layout(
     dtype: Any = np.float64,
     elements: Elements = None,
 ) -> st.SearchStrategy[tuple[Tensor, Tensor]]:
-    """`(X, Y)`: X of shape (n_x, m) with values from `elements`, Y of shape (n_y, m) holding
-    0/1 labels (float, as the course's `train_set_y`). Neither requires grad (they are data)."""
+    """`(X, Y)`: X (n_x, m), Y (n_y, m) of float 0/1 labels; neither requires grad (they are data).
+
+    Args:
+        n_x: the features, an int or a strategy (None: 1..6).
+        m: the examples, an int or a strategy (None: 1..8).
+        n_y: the rows of Y.
+        dtype: the float dtype of X and Y.
+        elements: X's values, a Domain (default [-3, 3]) or a strategy of floats.
+
+    Returns:
+        A strategy of `(X, Y)` Tensor pairs."""
 
     def build(s: tuple[tuple[int, int], tuple[int, int]]) -> st.SearchStrategy:
         x_shape, y_shape = s

@@ -24,7 +24,20 @@ class RisingCostWarning(UserWarning):
 
 @dataclass
 class History:
-    """What `fit` did: the cost of every finished iteration, and why it stopped early (if it did)."""
+    """What `fit` did: the cost of every finished iteration, and why it stopped early (if it did).
+
+    It reads as the list of costs: `len(history)`, `history[-1]`, `for cost in history`.
+
+    Attributes:
+        costs: the cost J of each finished iteration, in order (Python floats).
+        stopped: None when it ran to the end, "interrupted" (Ctrl-C) or "diverged" (a NaN or inf
+            cost).
+
+    Examples:
+        >>> history = History([0.69, 0.5])
+        >>> len(history), history[-1], history.stopped
+        (2, 0.5, None)
+    """
 
     costs: list[float] = field(default_factory=list)
     stopped: str | None = None  # None (ran to the end), "interrupted" (Ctrl-C) or "diverged"

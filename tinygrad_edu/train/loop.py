@@ -1,5 +1,5 @@
 """`fit`, the training loop: forward, cost, backward, update, as the course's `model()` functions do, with
-the course's printing, a progress bar on a terminal, the cost history, and a clean stop on Ctrl-C.
+the course's printing, a progress bar (terminal or notebook), the cost history, and a clean stop on Ctrl-C.
 
     >>> from tinygrad_edu.data import flower
     >>> from tinygrad_edu.nn import ShallowNet
@@ -62,7 +62,8 @@ def fit(
     the printed costs are the course's wherever its digits do not depend on the machine).
 
     Prints `Cost after iteration i: c` every `print_every` iterations and at the last one (0 prints
-    nothing). `progress=None` shows a tqdm bar only on a terminal. Ctrl-C stops after the iteration
+    nothing). `progress=None` shows a bar on a terminal and in a Jupyter notebook (tqdm's widget with
+    ipywidgets, else a text bar), and none in a log file or a pipe. Ctrl-C stops after the iteration
     in progress, so the parameters are always those of a finished iteration. A cost that becomes
     NaN or inf stops training before that update, with a message suggesting a smaller learning
     rate; the parameters and the optimizer's state are then those of the last iteration whose cost
@@ -89,7 +90,7 @@ def fit(
         optimizer: an optimizer over the model's parameters, instead of lr.
         loss: a course cost by name, or a callable loss(model, X, Y).
         print_every: print the cost every this many iterations (0: never).
-        progress: show a progress bar (None: only on a terminal).
+        progress: show a progress bar (None: on a terminal or in a notebook).
         log: where the printed lines go (default: print), called with each line.
         jit: run each iteration as a compiled step (`tinygrad_edu.jit`), with the same results.
 
@@ -98,7 +99,18 @@ def fit(
 
     Raises:
         ValueError: iterations is not a whole number >= 0, neither lr nor optimizer is given, the
-            loss is unknown, or the model cannot give what the named loss needs."""
+            loss is unknown, or the model cannot give what the named loss needs.
+
+    Examples:
+        >>> from tinygrad_edu.data import flower
+        >>> from tinygrad_edu.nn import ShallowNet
+        >>> X, Y = flower()
+        >>> history = fit(ShallowNet(2, 4, 1), X, Y, iterations=3, lr=1.2, print_every=5)
+        Cost after iteration 0: 0.693048
+        Cost after iteration 2: ...
+        >>> len(history), history.stopped
+        (3, None)
+    """
     iterations = _whole_iterations(iterations)
     if optimizer is None:
         if lr is None:

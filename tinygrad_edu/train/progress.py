@@ -1,24 +1,96 @@
-"""What a long run needs from the terminal: a progress bar (tqdm, when installed) and a Ctrl-C that
-stops between iterations, never halfway through an update."""
+"""What a long run needs: a progress bar, on a terminal and in a Jupyter notebook, and a Ctrl-C that
+stops between iterations, never halfway through an update.
+
+The bar: tqdm's on a terminal; in Jupyter, tqdm's notebook widget when ipywidgets is installed,
+else a text bar (tqdm's widget without ipywidgets would only warn "IProgress not found"), which
+is also the notebook's bar without tqdm. A terminal without tqdm gets none: lines printed there
+(the CLI's) would land on the bar's line (pip install tinygrad_edu[progress] for tqdm).
+"""
 
 from __future__ import annotations
 
 import signal
 import sys
 import threading
-from typing import Any
+from typing import Any, TextIO
 
-__all__ = ["DeferredInterrupt", "progress_bar"]
+__all__ = ["DeferredInterrupt", "TextBar", "in_notebook", "progress_bar"]
 
 
 def progress_bar(total: int, progress: bool | None) -> Any:
-    if progress is False or (progress is None and not sys.stderr.isatty()):
+    """The bar for `total` iterations, with tqdm's `update(n)`, `write(line)` and `close()`; None
+    when `progress` is False, or None outside a terminal and a notebook (a log file, a pipe)."""
+    notebook = in_notebook()
+    if progress is False or (progress is None and not (notebook or _on_terminal())):
         return None
     try:
-        from tqdm.auto import tqdm
-    except ImportError:  # progress bars are optional: pip install tinygrad_edu[progress]
-        return None
-    return tqdm(total=total, unit="it", leave=False)
+        if notebook:
+            import ipywidgets  # noqa: F401  (tqdm's widget is built from it)
+            from tqdm.notebook import tqdm
+        else:
+            from tqdm import tqdm
+    except ImportError:
+        return TextBar(total) if notebook else None
+    # in a notebook the finished bar stays, as the cell's record; on a terminal it makes way
+    return tqdm(total=total, unit="it", leave=notebook)
+
+
+def in_notebook() -> bool:
+    """True inside a Jupyter kernel (JupyterLab, the classic notebook, VS Code), as tqdm.auto
+    tells: IPython runs with an `IPKernelApp` configured. False in a terminal IPython."""
+    ipython = sys.modules.get("IPython")
+    shell = getattr(ipython, "get_ipython", lambda: None)()
+    return shell is not None and "IPKernelApp" in getattr(shell, "config", {})
+
+
+def _on_terminal() -> bool:
+    isatty = getattr(sys.stderr, "isatty", None)
+    return bool(isatty and isatty())
+
+
+class TextBar:
+    """A progress bar of text, `[#######.............]  35% 3500/10000`, redrawn in place (a carriage
+    return) on `file` each time the percentage moves; `write(line)` prints a line above it."""
+
+    WIDTH = 30
+
+    def __init__(self, total: int, leave: bool = True, file: TextIO | None = None) -> None:
+        self.total, self.n, self.leave = total, 0, leave
+        self.file = file if file is not None else sys.stderr
+        self._shown = -1  # the percentage on screen
+        self._draw()
+
+    def update(self, n: int = 1) -> None:
+        self.n += n
+        if self._percent() != self._shown:
+            self._draw()
+
+    def write(self, line: str) -> None:
+        self.file.write("\r" + " " * len(self._text()) + "\r")
+        self.file.flush()
+        print(line)
+        self._draw()
+
+    def close(self) -> None:
+        if not self.leave:
+            self.file.write("\r" + " " * len(self._text()) + "\r")
+        else:
+            self._draw()
+            self.file.write("\n")
+        self.file.flush()
+
+    def _percent(self) -> int:
+        return 100 * self.n // self.total if self.total else 100
+
+    def _text(self) -> str:
+        done = self.WIDTH * self._percent() // 100
+        bar = "#" * done + "." * (self.WIDTH - done)
+        return f"[{bar}] {self._percent():3d}% {self.n}/{self.total}"
+
+    def _draw(self) -> None:
+        self._shown = self._percent()
+        self.file.write("\r" + self._text())
+        self.file.flush()
 
 
 class DeferredInterrupt:

@@ -1,13 +1,16 @@
 """What the graph drawing and the chain-rule printout call things: names, values and op symbols.
 
-A tensor is called by its `name` when it has one (`Tensor(5.0, name="a")`); an unnamed op result by
-the expression that made it when that is short (`b * c`, `W1 @ X`), else `t1`, `t2`, ... in the
-order met. Both printouts share one `Namer`, so a tensor has the same name in the graph and in the
-steps of backward.
+A tensor is called by its `name` when it has one (`Tensor(5.0, name="a")`, the `W1`, `b1` of the
+course's models); else by the variable that holds it in the code that asked for the drawing (`X`,
+`Y`, `A1`: `caller_names()`); else an op result by the expression that made it when that is short
+(`b * c`, `W1 @ X`), and `t1`, `t2`, ... in the order met. Both printouts share one `Namer`, so a
+tensor has the same name in the graph and in the steps of backward.
 """
 
 from __future__ import annotations
 
+import os
+import sys
 from typing import Any
 
 import numpy as np
@@ -16,6 +19,7 @@ from tinygrad_edu.tensor import Tensor
 
 MAX_EXPRESSION = 16  # longer expressions read worse than `t7`
 SMALL = 6  # arrays of at most this many elements show their values
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
 # ops drawn as an operator between their operands (`a + b`); the rest as a function (`tanh(Z)`)
 _INFIX = {"Add": "+", "Sub": "-", "Mul": "*", "Div": "/", "Pow": "**", "MatMul": "@"}
@@ -44,17 +48,39 @@ def format_shape(shape: tuple[int, ...]) -> str:
     return str(tuple(shape))
 
 
-class Namer:
-    """Gives every tensor of a graph one name (see the module docstring). `root_name` names an
-    unnamed output (the course calls its cost J)."""
+def caller_names() -> dict[int, str]:
+    """The names the user's code gives tensors: `{id(tensor): variable}` for every variable that
+    holds a Tensor in the frames on the stack outside tinygrad_edu (a notebook cell's are the
+    notebook's globals), the innermost frame first. Names starting with `_` are skipped (IPython's
+    `_`, `_3`). The tensors are alive while the caller runs, so their ids are unique until then."""
+    names: dict[int, str] = {}
+    frame: Any = sys._getframe(1)
+    while frame is not None:
+        if not frame.f_code.co_filename.startswith(_PACKAGE):
+            for var, value in list(frame.f_locals.items()):
+                if isinstance(value, Tensor) and not var.startswith("_"):
+                    names.setdefault(id(value), var)
+        frame = frame.f_back
+    return names
 
-    def __init__(self, root: Tensor | None = None, root_name: str = "J") -> None:
-        self._names: dict[int, str] = {}
+
+class Namer:
+    """Gives every tensor of a graph one name (see the module docstring). `names` are the
+    `caller_names()`; `root_name` names an output that has no other name (the course calls its
+    cost J; None: the root is named as any other tensor)."""
+
+    def __init__(
+        self,
+        root: Tensor | None = None,
+        root_name: str | None = "J",
+        names: dict[int, str] | None = None,
+    ) -> None:
+        self._names: dict[int, str] = dict(names or {})
         self._count = 0
         self._keep: list[Any] = []  # ids stay unique only while their objects live
         if root is not None:
-            if root.name is None:
-                self._names[id(root)] = root_name
+            if root.name is None and root_name is not None:
+                self._names.setdefault(id(root), root_name)
             for t in tensors_of(root):  # inputs first, so that expressions can use their names
                 self(t)
 
