@@ -61,7 +61,7 @@ def save(model_or_state: Module | Mapping[str, Any], path: PathLike) -> None:
             f"save: expected a Module or a state dict (name -> array), got "
             f"{type(model_or_state).__name__}"
         )
-    arrays = {MARKER: np.array(f"{FORMAT}/{VERSION}")}
+    arrays: dict[str, Any] = {MARKER: np.array(f"{FORMAT}/{VERSION}")}
     for name, value in state.items():
         if not isinstance(name, str) or name == MARKER:
             raise ValueError(f"save: {name!r} cannot be a parameter name")

@@ -43,6 +43,9 @@ class Tensor:
     # What every op's result sets goes in slots; the rest is rarely set (a leaf's .grad, a name, a
     # version counter) and reads its default from the class until then: fewer writes per op.
     __slots__ = ("__dict__", "__weakref__", "_ctx", "_data", "requires_grad")
+    _data: np.ndarray
+    _ctx: Any  # the op (a Function) that made this tensor; None for a leaf
+    requires_grad: bool
     _grad: Tensor | None = None
     _counter: Any = None  # the version counter (engine/versions.py), made on the first write
     _retains_grad = False
@@ -249,7 +252,7 @@ class Tensor:
                     f"cost); this output has shape {self.shape}. Reduce it first (e.g. .sum()) or "
                     f"pass backward(grad) with an array of shape {self.shape}"
                 )
-            g = np.ones_like(self._data)
+            g: Any = np.ones_like(self._data)
         else:
             try:
                 g = to_array(grad._data if isinstance(grad, Tensor) else grad, self._data.dtype)
@@ -318,7 +321,7 @@ class Tensor:
     __itruediv__ = dispatch.inplace_operator(_ops.Div, np.divide, __truediv__)
     __ipow__ = dispatch.inplace_operator(_ops.Pow, np.power, __pow__)
 
-    def __imatmul__(self, other: Any) -> Tensor:
+    def __imatmul__(self, other: Any) -> Tensor:  # type: ignore[misc]  # __matmul__ is dispatch.binary's
         raise TypeError(
             "@=: a matrix product cannot be written in place (its result has another shape in "
             "general, as PyTorch says too); write `t = t @ x`"
@@ -350,7 +353,7 @@ class Tensor:
         return inplace.copy_(self, src)
 
     # Comparisons give bool tensors with no history (ops/compare.py).
-    __lt__, __le__, __gt__, __ge__, __eq__, __ne__ = dispatch.comparisons()  # type: ignore[assignment]
+    __lt__, __le__, __gt__, __ge__, __eq__, __ne__ = dispatch.comparisons()
 
     # Elementwise functions (ops/unary.py, ops/activations.py, ops/arithmetic.py)
     __neg__, __abs__, exp, log, sqrt = dispatch.unaries(

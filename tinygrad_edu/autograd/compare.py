@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -66,7 +67,7 @@ def first_mismatch(
             return (fn(*xs) * weights).sum()
 
         out = scalar_fn(*inputs)
-    analytic: list = [None] * len(checked)
+    analytic: Any = [None] * len(checked)
     if out.requires_grad:
         wanted = tuple(inputs[i] for i in checked)
         analytic = run_backward(out, np.ones_like(out.data), inputs=wanted)

@@ -96,7 +96,7 @@ def grad(
     # the sweep keys the inputs by tensor: one listed twice (grad(J, [x, x]), as PyTorch allows) is
     # asked for once and its gradient given at both places
     unique = tuple(dict.fromkeys(ins))
-    found = run_backward(
+    found: Any = run_backward(  # a list, since inputs are given
         root, seed, retain_graph=retain_graph, inputs=unique, create_graph=create_graph
     )
     by_input = dict(zip(unique, found, strict=True))

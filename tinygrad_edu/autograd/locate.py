@@ -218,7 +218,7 @@ def _locate_second_order(
     for position, ctx, wanted in ops_to_check(nodes, inputs):
         alone, leaves, args = op_alone(ctx, wanted)
 
-        def squared(*xs: Tensor, alone=alone) -> Tensor:
+        def squared(*xs: Tensor, alone: Callable[..., Tensor] = alone) -> Tensor:
             out = alone(*xs)
             return out * out
 
@@ -266,7 +266,7 @@ def _check_op(
         return None
     R = rng.standard_normal(out.shape)
     # a copy: the engine may add into the gradient it is given
-    analytic = run_backward(out, R.astype(out.data.dtype), inputs=tuple(leaves))
+    analytic: list = run_backward(out, R.astype(out.data.dtype), inputs=tuple(leaves))  # type: ignore[assignment]  # inputs given: a list
 
     def loss() -> float:  # L = sum(op(...) * R), on the current values of the leaves
         with no_grad():
@@ -293,8 +293,8 @@ def _check_op(
         bad = ~ok & np.isfinite(central)
         if bad.any():
             diff = np.where(bad, np.abs(a - central), -np.inf)
-            index = np.unravel_index(int(np.argmax(diff)), diff.shape) if diff.ndim else ()
-            index = tuple(int(i) for i in index)
+            at = np.unravel_index(int(np.argmax(diff)), diff.shape) if diff.ndim else ()
+            index = tuple(int(i) for i in at)
             got, expected = float(a[index]), float(central[index])
             return k, index, got, expected, abs(got - expected)
     return None

@@ -67,7 +67,7 @@ class Compiled:
         self.names = codegen.Names(tracer.names_at_end(), tracer.by_id)
         self.interpreted = len(program.instrs) >= interpret.LONG
         if self.interpreted:  # too long to compile quickly: a loop over prebound calls
-            self.run_names = codegen.BufferNames(self.names, self.owner)
+            self.run_names: codegen.Names = codegen.BufferNames(self.names, self.owner)
         else:
             self.code, self.globals, self.static, self.run_names = codegen.executable(
                 program, self.owner, self.names
@@ -168,7 +168,7 @@ class Compiled:
     def plan(self) -> None:
         """Where each `.grad` of the step's results comes from, worked out once."""
         k = sum(isinstance(v, Value) for v in passes._flatten(self.program.returned))
-        self.grad_plan = []
+        self.grad_plan: list = []
         for t, v in self.program.grads:
             if v is None:
                 self.grad_plan.append((t, None))

@@ -127,7 +127,7 @@ def _getter(v: Any, fixed: dict, place: dict, copy: bool = True) -> Any:
         return (lambda env: arr.copy()) if copy else (lambda env: arr)
     k = place[id(v)]
     fresh = v.kind == "tmp" and v.base is None and v.producer is not None
-    fresh = fresh and v.producer.kind in ("out", "new", "backward")
+    fresh = fresh and v.producer.kind in ("out", "new", "backward")  # type: ignore[union-attr]
     if copy and not fresh:
         return lambda env: env[k].copy()
     return lambda env: env[k]

@@ -32,8 +32,8 @@ class Value:
     """One array of the program."""
 
     kind: str  # "input", "state", "slot", "const" or "tmp"
-    shape: tuple
-    dtype: np.dtype
+    shape: Any  # a tuple; None for a ctx or a dict, which are no arrays
+    dtype: Any  # an np.dtype; None likewise
     name: str = ""
     array: Any = None  # its value when the step was traced (a const's value, a check's reference)
     source: Any = None  # input: the argument's position; state: the Tensor; slot: the Tensor

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -26,6 +27,10 @@ class StateTrace:
     grad_start: dict
     grad_guards: list
     made_here: set
+    # Tracer's methods (trace.py), which these use
+    _value: Callable[..., Value]
+    of_tensor: Callable[[Any], Value]
+    new: Callable[..., Value]
 
     def grad_value(self, t: Any) -> Value:
         """The value of `t.grad`: made in this step, or `t.grad` as the step starts (a slot)."""
@@ -105,7 +110,7 @@ class StateTrace:
     def grads_at_end(self) -> list:
         """(tensor, value) for each touched `.grad`: None (cleared), "same" (the tensor the step
         found, changed in place or not), or the value the program makes."""
-        final = []
+        final: list = []
         for t, start in self.grad_start.values():
             made = self.by_id.get(id(t._data))
             if id(t) in self.made_here or (made is not None and made.kind == "tmp"):

@@ -122,15 +122,15 @@ class CompiledStep:
 
     def _traced(self, key: Any, args: tuple, kwargs: dict, flat: list, start: float) -> Any:
         tracer = Tracer(flat)
-        rng = np.random.get_state()
-        rng = rng[1].copy(), rng[2]
+        state: Any = np.random.get_state()
+        rng = state[1].copy(), state[2]
         _active.append(tracer)
         try:
             with watching(tracer):
                 result = self.fn(*args, **kwargs)
         finally:
             _active.pop()
-        after = np.random.get_state()
+        after: Any = np.random.get_state()
         if after[2] != rng[1] or not np.array_equal(after[1], rng[0]):
             tracer.refuse("it draws from numpy's global random generator (a new draw each call)")
         program = program_of(tracer, result)  # (what the step returns may refuse it too)

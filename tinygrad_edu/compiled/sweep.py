@@ -69,7 +69,8 @@ class OnTrace(OnTensors):
         forward = ctx_value.producer
         instr = Instr("backward", type(ctx), [ctx_value, v_g], [], op=type(ctx).__name__)
         instr.reads = [a for a in forward.args if isinstance(a, Value)] + [forward.outs[0]]
-        results, specs = [], []
+        results: list = []
+        specs: list = []
         for parent, pg, need in zip(ctx.parents, grads, ctx.needs_input_grad, strict=True):
             if not need or pg is None:
                 results.append(None)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
+from types import FrameType
 from typing import Any
 
 import numpy as np
@@ -64,7 +65,7 @@ class Tracer(StateTrace):
     def take_names(self) -> None:
         """Note the user's frames on the Python stack (as the first op, backward or the optimizer
         starts); `names_at_end` reads their variables that hold tensors (Z1, A1, cost)."""
-        frame = sys._getframe(1)
+        frame: FrameType | None = sys._getframe(1)
         while frame is not None:
             if not frame.f_code.co_filename.startswith(_NOT_USER):
                 self.frames.setdefault(id(frame), frame)
@@ -89,7 +90,9 @@ class Tracer(StateTrace):
 
     # ------------------------------------------------------------------ values
 
-    def _value(self, kind: str, arr: Any, source: Any = None, name: Any = None, base: Any = None):
+    def _value(
+        self, kind: str, arr: Any, source: Any = None, name: Any = None, base: Any = None
+    ) -> Value:
         v = Value(kind, arr.shape, arr.dtype, name or "", arr, source, base)
         self.by_id[id(arr)] = v
         self.keep.append(arr)
@@ -126,7 +129,9 @@ class Tracer(StateTrace):
     def name_of(self, t: Any) -> str:
         return t.name or self.names.get(id(t), "") or ""
 
-    def new(self, kind: str, fn: Any, args: list, like: np.ndarray, op: str = "", **kw: Any):
+    def new(
+        self, kind: str, fn: Any, args: list, like: np.ndarray, op: str = "", **kw: Any
+    ) -> Value:
         """Append an instruction making one value shaped like `like` (the eager array)."""
         instr = Instr(kind, fn, args, [], kw, op)
         v = self._value("tmp", like)

@@ -106,7 +106,7 @@ def _recording(tracer: Tracer, fn: Any) -> Any:
     return make
 
 
-def _data_property(tracer: Tracer, prop: property) -> property:
+def _data_property(tracer: Tracer, prop: Any) -> property:
     def get(self: Any) -> Any:
         if tracer.mine():
             tracer.refuse(".data reads a traced tensor's array outside the ops")
@@ -120,7 +120,7 @@ def _data_property(tracer: Tracer, prop: property) -> property:
     return property(get, set_, doc=prop.__doc__)
 
 
-def _grad_property(tracer: Tracer, prop: property) -> property:
+def _grad_property(tracer: Tracer, prop: Any) -> property:
     def set_(self: Any, value: Any) -> None:
         if tracer.mine():
             tracer.grad_assigned(self)

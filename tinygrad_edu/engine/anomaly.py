@@ -26,6 +26,7 @@ import linecache
 import os
 import sys
 import threading
+from types import FrameType
 from typing import Any
 
 import numpy as np
@@ -206,7 +207,7 @@ _ENGINE = tuple(
 def user_site() -> tuple[str, int, tuple[str, int, str] | None]:
     """(file, line, via): the user's frame, and `via` the innermost tinygrad_edu frame above the
     engine (a layer or a loss, as (file, line, function)) when the user called the op through one."""
-    frame = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     via = None
     while frame is not None:
         filename = frame.f_code.co_filename

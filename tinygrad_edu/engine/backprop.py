@@ -81,7 +81,7 @@ def _sweep(
     wanted = None if inputs is None else {t: i for i, t in enumerate(inputs)}
     # grad(): only the ops on a path to an input run (the others keep their saved values), as in
     # PyTorch, so grad(J, h) of a non-leaf h leaves the graph below h for a later backward
-    needed, runs = (None, None) if inputs is None else _on_a_path(root, wanted)
+    needed, runs = (None, None) if inputs is None else _on_a_path(root, wanted)  # type: ignore[arg-type]  # a dict when inputs are given
     results: list = [None] * (len(inputs) if inputs is not None else 0)
     grads = {root: seed}  # a node's gradient so far; Tensors hash by identity
     # Hot-path bookkeeping (arrays only): the gradients the engine may add into in place, made by it
@@ -132,7 +132,7 @@ def _sweep(
                 hook(ctx, g, in_grads)
         if not retain_graph:
             ctx._saved = None
-        pairs = [] if trace is not None else None
+        pairs: list | None = [] if trace is not None else None
         following = None
         seq = ctx.seq
         # The lengths were checked (or are checked by checking mode); zip(strict=True) costs twice.
@@ -183,7 +183,7 @@ def _sweep(
                 if in_place:
                     owned.add(parent)
         if pairs is not None:
-            trace(node, g, pairs)
+            trace(node, g, pairs)  # type: ignore[misc]  # pairs is a list only when trace is given
         # Newest first: the parent kept aside goes next unless the heap holds a newer node.
         if following is None or (heap and heap[0][0] < following._ctx.seq):
             if following is not None:

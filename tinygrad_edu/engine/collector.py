@@ -47,7 +47,7 @@ def graph_swept() -> None:
         _change(end=True)
 
 
-def _change(ctx: object = None, end: bool = False, wait: bool = True) -> None:
+def _change(ctx: Any = None, end: bool = False, wait: bool = True) -> None:
     global _user, _ours, _missed
     if wait:
         _lock.acquire()  # (not `with`, nor acquire(wait): each costs more)
@@ -65,7 +65,7 @@ def _change(ctx: object = None, end: bool = False, wait: bool = True) -> None:
             later[0] = 0
         current = gc.get_threshold()
         if current != _ours:  # a threshold that is no longer the one set here is the user's: kept
-            _user = tuple(b if n == o else n for n, o, b in zip(current, _ours, _user, strict=True))
+            _user = tuple(b if n == o else n for n, o, b in zip(current, _ours, _user, strict=True))  # type: ignore[assignment]  # three thresholds in, three out
         t0, t1, t2 = _user
         _ours = (t0, t1, t2 if t2 > _LATER else _LATER) if _deferred_by else _user
         if _ours != current:

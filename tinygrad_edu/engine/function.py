@@ -21,7 +21,7 @@ from tinygrad_edu.engine.grad_mode import recording
 
 __all__ = ["Function", "apply1", "apply2", "is_tensor"]
 
-_tensor: type = type(None)  # the Tensor class, once tensor.py is imported
+_tensor: Any = type(None)  # the Tensor class, once tensor.py is imported
 _wrap: Any = None  # Tensor._wrap: an array the engine made, as a Tensor without a copy
 # Called after every op, (ctx, arrays, result), and every backward step, (ctx, grad, in_grads), while
 # a tool needs them (anomaly mode, checking mode); empty lists cost one truth test per op.
@@ -34,7 +34,7 @@ _new = object.__new__
 _PLAIN = (float, int, np.ndarray)  # arguments that are never Tensors: no isinstance for them
 
 
-def use_tensor_class(cls: type) -> None:
+def use_tensor_class(cls: Any) -> None:
     """Tell the engine which class wraps arrays (tensor.py calls it once)."""
     global _tensor, _wrap
     _tensor, _wrap = cls, cls._wrap
@@ -70,8 +70,8 @@ class Function:
     clear error; `on_error(*arrays, **kwargs)` does the same only when `forward` raised.
     """
 
-    check = None
-    on_error = None
+    check: Any = None
+    on_error: Any = None
     # Built-in ops (ops/base.py) keep the rules written there (a gradient of the input's shape, a
     # fresh array), so the sweep skips the shape comparison and may add into their arrays in place;
     # checking mode (checking.py, on in the test suite) verifies the rules on every call.
@@ -84,6 +84,7 @@ class Function:
     _epoch = 0
     _input_versions: list | tuple = ()  # by argument, when some argument had been written
     _out_version = 0
+    seq: int  # the creation order (counting down), set when the op is recorded
 
     def save_for_backward(self, *arrays: Any) -> None:
         """Keep arrays for backward (freed after it unless `retain_graph=True`): the inputs and the
@@ -260,7 +261,7 @@ def _unwrap(args: tuple) -> tuple[tuple, tuple, bool]:
     return tuple(arrays), tuple(needs), watch
 
 
-def _forward_failed(cls: type, exc: Exception, arrays: tuple, kwargs: dict) -> Exception:
+def _forward_failed(cls: Any, exc: Exception, arrays: tuple, kwargs: dict) -> Exception:
     """The error for an exception from `forward`, made to say which op it came from: the op's own
     (`on_error` raises it), one that already names the op, or numpy's words with the op's name and
     the inputs' shapes and dtypes (OverflowError becomes ValueError)."""

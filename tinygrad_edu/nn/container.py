@@ -74,7 +74,7 @@ class Sequential(Module):
         return X
 
     def __len__(self) -> int:
-        return len(self._module_names)
+        return len(self._module_names)  # type: ignore[attr-defined]  # set in __init__ by object.__setattr__
 
     def __iter__(self) -> Iterator[Module]:
         return self.children()

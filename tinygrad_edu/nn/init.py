@@ -34,7 +34,7 @@ from tinygrad_edu.nn.module import Module
 from tinygrad_edu.tensor import Tensor
 
 
-def layers(model: Module) -> list[Module]:
+def layers(model: Module) -> list[Any]:
     """The modules of `model` that hold a 2-D weight `W` and a bias `b`, in the course's order.
 
     Args:
@@ -52,7 +52,7 @@ def layers(model: Module) -> list[Module]:
         m
         for m in model.modules()
         if isinstance(getattr(m, "W", None), Tensor)
-        and m.W.ndim == 2
+        and m.W.ndim == 2  # type: ignore[attr-defined]  # W: checked on the line above
         and isinstance(getattr(m, "b", None), Tensor)
     ]
 
@@ -116,7 +116,7 @@ def course_(model: Module, scale: float | str = 0.01, seed: int | None = 1) -> M
     if scale == "sqrt":
         # division, not * (1 / sqrt): the course divides, and the last bit of every weight counts
         _draw(model, seed, lambda rs, n, n_prev: rs.randn(n, n_prev) / np.sqrt(n_prev))
-    elif is_real(scale) and scale > 0:
+    elif is_real(scale) and scale > 0:  # type: ignore[operator]  # is_real: a number, not a str
         _draw(model, seed, lambda rs, n, n_prev: rs.randn(n, n_prev) * scale)
     else:
         raise ValueError(f"course_: scale must be a number > 0 or 'sqrt', got {scale!r}")

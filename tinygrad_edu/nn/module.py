@@ -28,7 +28,7 @@ def _structure_changed() -> None:
     _structure_version += 1
 
 
-def zero_grad_of(param: Tensor) -> None:
+def zero_grad_of(param: Any) -> None:  # a Tensor whose .grad is set
     """Fill `param.grad` with zeros in place (`zero_grad(set_to_none=False)`). A gradient made with
     create_graph=True has a history: it is detached first, as PyTorch does."""
     with no_grad():
@@ -79,10 +79,10 @@ class Module:
             )
         self._unregister(name)
         if isinstance(value, Tensor) and value.requires_grad:
-            self._param_names.append(name)
+            self._param_names.append(name)  # type: ignore[attr-defined]  # set in __init__ by object.__setattr__
             _structure_changed()
         elif isinstance(value, Module):
-            self._module_names.append(name)
+            self._module_names.append(name)  # type: ignore[attr-defined]  # set in __init__ by object.__setattr__
             _structure_changed()
         object.__setattr__(self, name, value)
 
@@ -92,7 +92,7 @@ class Module:
 
     def _unregister(self, name: str) -> None:
         # reassigning an attribute to something else (None, an array) stops it being registered
-        for names in (self._param_names, self._module_names):
+        for names in (self._param_names, self._module_names):  # type: ignore[attr-defined]  # set in __init__ by object.__setattr__
             if name in names:
                 names.remove(name)
                 _structure_changed()
@@ -137,7 +137,7 @@ class Module:
 
         Yields:
             `(attribute name, module)` pairs."""
-        for name in self._module_names:
+        for name in self._module_names:  # type: ignore[attr-defined]  # set in __init__ by object.__setattr__
             yield name, self.__dict__[name]
 
     def children(self) -> Iterator[Module]:
@@ -190,7 +190,7 @@ class Module:
     def _walk_parameters(self) -> Iterator[tuple[str, Tensor]]:
         seen: set[int] = set()
         for path, module in self.named_modules():
-            for name in module._param_names:
+            for name in module._param_names:  # type: ignore[attr-defined]  # set in __init__ by object.__setattr__
                 param = module.__dict__[name]
                 if id(param) not in seen:
                     seen.add(id(param))

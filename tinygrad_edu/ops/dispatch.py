@@ -22,7 +22,7 @@ _SCALARS = (int, float, bool)
 _COMPARISONS = {"<": "lt", "<=": "le", ">": "gt", ">=": "ge", "==": "eq", "!=": "ne"}
 
 
-def unary(op: type) -> Callable:
+def unary(op: Any) -> Callable:
     """The method `t.exp()` for the op `Exp`: its docstring is the op's (the math)."""
 
     def method(self: Any) -> Any:
@@ -32,12 +32,12 @@ def unary(op: type) -> Callable:
     return method
 
 
-def unaries(*ops: type) -> tuple[Callable, ...]:
+def unaries(*ops: Any) -> tuple[Callable, ...]:
     """`unary` for each op: `exp, log = unaries(Exp, Log)`."""
     return tuple(unary(op) for op in ops)
 
 
-def operators(op: type) -> tuple[Callable, Callable]:
+def operators(op: Any) -> tuple[Callable, Callable]:
     """`t op x` and the reflected `x op t`: `__add__, __radd__ = operators(Add)`."""
     return binary(op), binary(op, reflected=True)
 
@@ -48,7 +48,7 @@ def comparisons() -> tuple[Callable, ...]:
     return tuple(comparison(symbol, fn) for symbol, fn in zip(_COMPARISONS, fns, strict=True))
 
 
-def inplace_operator(op: type, ufunc: Any, operator: Callable) -> Callable:
+def inplace_operator(op: Any, ufunc: Any, operator: Callable) -> Callable:
     def method(self: Any, other: Any) -> Any:
         return inplace(self, op, ufunc, other, operator)
 
@@ -66,7 +66,7 @@ def comparison(symbol: str, fn: Any) -> Callable:
     return method
 
 
-def binary(op: type, reflected: bool = False, operator: bool = True) -> Callable:
+def binary(op: Any, reflected: bool = False, operator: bool = True) -> Callable:
     """The method `t op x` (`x op t` when reflected) for a binary op, named and documented after it.
 
     Python numbers go to the op as they are (numpy keeps the tensor's dtype for them), arrays and

@@ -24,7 +24,7 @@ from tinygrad_edu.ops.base import not_numbers, operand
 from tinygrad_edu.ops.movement import plain_index
 
 
-def inplace(t: Any, op: type, ufunc: Any, other: Any, operator: Callable) -> Any:
+def inplace(t: Any, op: Any, ufunc: Any, other: Any, operator: Callable) -> Any:
     """`t op= other`: `ufunc(t, other, out=t)` when nothing is recorded, else `operator(t, other)`
     recorded as `t`'s new history (see the module docstring). Returns `t`."""
     symbol = f"{op.symbol}="
@@ -53,7 +53,7 @@ def inplace(t: Any, op: type, ufunc: Any, other: Any, operator: Callable) -> Any
     return t
 
 
-def _recorded(t: Any, op: type, other: Any, operator: Callable, symbol: str) -> Any:
+def _recorded(t: Any, op: Any, other: Any, operator: Callable, symbol: str) -> Any:
     if t._ctx is None and t.requires_grad:
         raise RuntimeError(
             f"{symbol}: {_label(t)} is a leaf that requires grad; changing it in place while "

@@ -7,6 +7,8 @@ dZ = A - Y, which this op uses directly: no log(0) when A rounds to 0 or 1, and 
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from tinygrad_edu.ops.base import Op, log, sigmoid, values
@@ -14,7 +16,7 @@ from tinygrad_edu.ops.base import Op, log, sigmoid, values
 __all__ = ["BCEWithLogits", "BinaryCrossEntropy"]
 
 
-def _check_pair(op: str, name: str, a, y, reduction: str) -> None:
+def _check_pair(op: str, name: str, a: Any, y: Any, reduction: str) -> None:
     """The arguments of a cross-entropy: the same shape for the output and Y, a known reduction."""
     if reduction not in ("mean", "sum"):
         raise ValueError(f"{op}: reduction must be 'mean' or 'sum', got {reduction!r}")
@@ -25,7 +27,7 @@ def _check_pair(op: str, name: str, a, y, reduction: str) -> None:
         )
 
 
-def _reduce(ctx, losses, a, reduction: str):
+def _reduce(ctx: Any, losses: Any, a: Any, reduction: str) -> Any:
     """The mean (1/N of the sum) or the sum of the per-element losses, in a's dtype; ctx.n is the
     N that backward divides by."""
     n = a.size if reduction == "mean" else 1

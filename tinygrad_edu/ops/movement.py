@@ -8,6 +8,7 @@ the broadcast axes, or scatter it back to the positions that were read.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -176,7 +177,7 @@ class ScatterAdd(Op):
         return grad[ctx.index]
 
 
-def _scatter(g: np.ndarray, shape: tuple[int, ...], index, repeats: bool) -> np.ndarray:
+def _scatter(g: np.ndarray, shape: tuple[int, ...], index: Any, repeats: bool) -> np.ndarray:
     out = np.zeros(shape, dtype=g.dtype)
     if repeats:
         np.add.at(out, index, g)  # an array index may read a position twice
@@ -201,6 +202,6 @@ def plain_index(index):
     return index
 
 
-def _has_arrays(index) -> bool:
+def _has_arrays(index: Any) -> bool:
     parts = index if isinstance(index, tuple) else (index,)
     return any(isinstance(p, np.ndarray) for p in parts)

@@ -79,7 +79,7 @@ def _requires_grad(values: Any, tensor_type: type) -> bool:
     return is_grad_enabled() and any(_needs(v, tensor_type) for v in values)
 
 
-def _needs(value: Any, tensor_type: type) -> bool:
+def _needs(value: Any, tensor_type: Any) -> bool:
     if isinstance(value, tensor_type):
         return value.requires_grad
     if isinstance(value, (list, tuple)):  # np.concatenate([t, u]), np.stack((t, u))
@@ -97,7 +97,7 @@ def _no_gradient(name: str) -> TypeError:
     )
 
 
-def _arrays(values: Any, tensor_type: type) -> Any:
+def _arrays(values: Any, tensor_type: Any) -> Any:
     """The arguments with every Tensor (also inside a list or tuple) replaced by its array."""
     if isinstance(values, tensor_type):
         return values.data

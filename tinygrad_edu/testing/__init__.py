@@ -25,7 +25,8 @@ try:  # every module here but op_table.py is built on Hypothesis
     import hypothesis  # noqa: F401
 except ImportError as exc:  # pragma: no cover - depends on the environment
     raise ImportError(
-        "tinygrad_edu.testing needs Hypothesis for its strategies: pip install hypothesis"
+        "tinygrad_edu.testing needs Hypothesis for its strategies: "
+        "pip install 'tinygrad_edu[testing]' (or pip install hypothesis)"
     ) from exc
 
 from tinygrad_edu.testing.arguments import (

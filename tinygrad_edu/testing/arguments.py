@@ -27,7 +27,7 @@ def axes(ndim: int, allow_none: bool = True, allow_tuple: bool = True) -> st.Sea
 
     Raises:
         ValueError: nothing can be drawn (`ndim` 0 without None or tuples)."""
-    options = []
+    options: list[st.SearchStrategy[Any]] = []
     if allow_none:
         options.append(st.none())
     if ndim > 0:

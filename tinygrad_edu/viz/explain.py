@@ -111,7 +111,9 @@ class _Sweep:
         ctx = node._ctx
         op = type(ctx)
         rules = input_rules(op, len(ctx.parents))
-        names = {letter: self.name(p) for (letter, _), p in zip(rules, ctx.parents, strict=True)}
+        names: dict[Any, str] = {
+            letter: self.name(p) for (letter, _), p in zip(rules, ctx.parents, strict=True)
+        }
         out = output_name(op)
         if out is not None:
             names[out] = self.name(node)

@@ -35,7 +35,9 @@ def op_formula(op: type) -> tuple[str, str]:
     paragraphs = [p for p in doc.split("\n\n") if p.strip()]
     first = paragraphs[0]
     split = _GAP.search(first + "\n")
-    forward, gradient = first[: split.start()], first[split.end() :]
+    # no period ends the forward formula ("y = x^3", a user's op): all of it is the forward
+    cut = (split.start(), split.end()) if split is not None else (len(first), len(first))
+    forward, gradient = first[: cut[0]], first[cut[1] :]
     if not gradient.strip() and len(paragraphs) > 1:
         gradient = paragraphs[1]
     return _one_line(forward), _one_line(gradient).rstrip(".")
