@@ -132,7 +132,10 @@ def as_operand(a: np.ndarray, dtype: np.dtype) -> np.ndarray:
 
 
 try:  # numpy 2 keeps its floating-point error state in a context variable
-    from numpy._core._ufunc_config import _extobj_contextvar, _make_extobj
+    from numpy._core._ufunc_config import (  # type: ignore[attr-defined]  # private, not in the stubs
+        _extobj_contextvar,
+        _make_extobj,
+    )
 except ImportError:  # numpy 1.26: np.errstate
     _extobj_contextvar = _make_extobj = None
 

@@ -14,10 +14,10 @@ from tinygrad_edu.engine import function
 
 __all__ = ["opaque_backward", "opaque_forward"]
 
-_new = object.__new__
+_new: Any = object.__new__
 
 
-def opaque_forward(cls: type, needs: tuple, *arrays: Any, **kwargs: Any) -> tuple:
+def opaque_forward(cls: Any, needs: tuple, *arrays: Any, **kwargs: Any) -> tuple:
     """An op with no lowering, as apply runs it: its forward on a fresh ctx; returns (out, ctx)."""
     ctx = _new(cls)
     ctx.needs_input_grad = needs

@@ -129,7 +129,7 @@ def _terms(first: Any, second: Any, uses: dict) -> tuple | None:
     for y, log_a in (p.args, p.args[::-1]):
         log = _made(log_a, "Log", uses, 1)
         sig = log and _made(log.args[0], "Sigmoid", uses, 2)
-        if not sig:
+        if not log or not sig:
             continue
         a, z = log.args[0], sig.args[0]
         for one_y, log_1a in (q.args, q.args[::-1]):
