@@ -427,3 +427,4 @@ def _blank(t: Tensor, array: np.ndarray) -> None:
 
 
 function.use_tensor_class(Tensor)
+dispatch.own_methods(Tensor)

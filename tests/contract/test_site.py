@@ -123,6 +123,12 @@ def test_the_site_builds_strict_and_its_inventory_has_every_public_name(tmp_path
     inventory = _inventory(tmp_path / "site")
     for path in directives():
         assert path in inventory, f"{path} is not in the built site's objects.inv"
+    # Tensor's methods made by ops/dispatch.py's factories too (docs/_tensor_methods.py)
+    from tinygrad_edu import Tensor
+
+    methods = [n for n in dir(Tensor) if not n.startswith("_") and callable(getattr(Tensor, n))]
+    missing = [n for n in methods if f"tinygrad_edu.Tensor.{n}" not in inventory]
+    assert not missing, f"Tensor methods not in the reference: {missing}"
     for figure in ("course_graph.svg", "planar_boundary.png", "planar_cost.png", "cats.png"):
         assert (tmp_path / "site" / "figures" / figure).stat().st_size > 0
     assert (tmp_path / "site" / "api_contract" / "index.html").is_file()

@@ -5,6 +5,7 @@ dtypes promoted (`binary`), and the small factories that make a Tensor method fr
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -30,6 +31,16 @@ def unary(op: Any) -> Callable:
 
     method.__name__, method.__doc__ = op.__name__.lower(), op.__doc__
     return method
+
+
+def own_methods(cls: type) -> None:
+    """Name each method these factories made after its place in `cls` (`Tensor.exp`,
+    `Tensor.__neg__`), so that tracebacks, `help()` and the API reference find it where the user
+    does; a method under two names (`abs`, `__abs__`) keeps the first."""
+    for attr, method in vars(cls).items():
+        if inspect.isfunction(method) and method.__module__.startswith(f"{__package__}."):
+            method.__name__, method.__qualname__ = attr, f"{cls.__qualname__}.{attr}"
+            method.__module__ = cls.__module__
 
 
 def unaries(*ops: Any) -> tuple[Callable, ...]:
