@@ -24,20 +24,21 @@ _new = object.__new__
 class Tensor:
     """An n-dimensional array (float64 by default) that records the computation graph.
 
-    >>> a = Tensor(5.0, requires_grad=True)
-    >>> b = Tensor(3.0, requires_grad=True)
-    >>> c = Tensor(2.0, requires_grad=True)
-    >>> J = 3 * (a + b * c)
-    >>> J.backward()
-    >>> J.item(), a.grad.item(), b.grad.item(), c.grad.item()
-    (33.0, 3.0, 6.0, 9.0)
-
     Args:
         data: a number, a (nested) list, a numpy array or another Tensor; the tensor keeps its own
             copy. Integers and bools become float64; float arrays keep their dtype (as in PyTorch).
         requires_grad: record the ops on this tensor, so backward gives it a `.grad`.
         dtype: a float dtype to convert to (np.float64 or np.float32).
         name: a label for graph drawings and error messages.
+
+    Examples:
+        >>> a = Tensor(5.0, requires_grad=True)
+        >>> b = Tensor(3.0, requires_grad=True)
+        >>> c = Tensor(2.0, requires_grad=True)
+        >>> J = 3 * (a + b * c)
+        >>> J.backward()
+        >>> J.item(), a.grad.item(), b.grad.item(), c.grad.item()
+        (33.0, 3.0, 6.0, 9.0)
     """
 
     # What every op's result sets goes in slots; the rest is rarely set (a leaf's .grad, a name, a

@@ -26,8 +26,8 @@ CORE_NOW = (
     + 57
     # -9 (issue 15): argmax and squeeze made by the ops factories with PyTorch's dim= (-14 with
     # their docstrings), the slots and Function.seq declared for mypy (+4), the factories' methods
-    # named as Tensor's (+1)
-    - 9
+    # named as Tensor's (+1), Tensor's example under its Examples: heading (+1)
+    - 8
 )
 CORE_EXCLUDED = ("tinygrad_edu/ops/", "tinygrad_edu/broadcast.py")
 
@@ -59,7 +59,7 @@ def _core() -> tuple[int, str]:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="not met yet (issue 13): the core is 1,415 lines; reaching 1,100 means dropping "
+    reason="not met yet (issue 13): the core is 1,416 lines; reaching 1,100 means dropping "
     "docstrings the style asks for, or the apply fast paths the speed budget needs",
 )
 def test_the_engine_core_is_at_most_1100_lines() -> None:

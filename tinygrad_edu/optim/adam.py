@@ -29,7 +29,7 @@ class RMSprop(Optimizer):
     Raises:
         ValueError: a hyperparameter is out of range (and see `Optimizer`).
 
-    Example:
+    Examples:
         >>> W = Tensor([1.0, -2.0], requires_grad=True)
         >>> optimizer = RMSprop([W], lr=0.1, beta=0.9, eps=0.0)
         >>> W.grad = Tensor([0.5, -1.0])
@@ -88,7 +88,7 @@ class Adam(Optimizer):
         TypeError: both `betas` and `beta1`/`beta2` are given (and see `Optimizer`).
         ValueError: a hyperparameter is out of range, or `betas` is not two numbers.
 
-    Example:
+    Examples:
         >>> W = Tensor([1.0, -2.0], requires_grad=True)
         >>> optimizer = Adam([W], lr=0.1, betas=(0.9, 0.999), eps=0.0)
         >>> W.grad = Tensor([0.5, -1.0])

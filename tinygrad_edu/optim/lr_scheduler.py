@@ -99,7 +99,15 @@ class LRScheduler:
         self._last_lr = optimizer.lr
 
     def lr_at(self, epoch: int, lr: float) -> float:
-        """The rate of `epoch`, given the rate `lr` of the epoch before (from `base_lr` at 0)."""
+        """The rate of `epoch` (each scheduler's own rule).
+
+        Args:
+            epoch: The epoch counted by `step()`, from 1.
+            lr: The rate of the epoch before (the optimizer's `lr` now).
+
+        Returns:
+            The learning rate for `epoch`.
+        """
         raise NotImplementedError(f"{type(self).__name__} must define lr_at()")
 
     def step(self) -> None:
@@ -108,7 +116,11 @@ class LRScheduler:
         self.optimizer.lr = self._last_lr = self.lr_at(self.last_epoch, self.optimizer.lr)
 
     def get_last_lr(self) -> list[float]:
-        """The rate the last `step()` set (a list of one, as PyTorch's one per parameter group)."""
+        """The rate the last `step()` set.
+
+        Returns:
+            A list of one rate (PyTorch's has one per parameter group).
+        """
         return [self._last_lr]
 
     def state_dict(self) -> dict[str, Any]:

@@ -31,7 +31,7 @@ class Optimizer:
         TypeError: `params` is a single Tensor, or holds something that is not a Tensor.
         ValueError: `params` is empty or holds a tensor made by an op, or `lr` is not > 0.
 
-    Example:
+    Examples:
         >>> W = Tensor([1.0, -2.0], requires_grad=True)
         >>> from tinygrad_edu import optim
         >>> optimizer = optim.SGD([W], lr=0.1)

@@ -36,7 +36,7 @@ class SGD(Optimizer):
         TypeError: `nesterov` is not True or False (and see `Optimizer`).
         ValueError: a hyperparameter is out of range, or `nesterov` lacks its conditions.
 
-    Example:
+    Examples:
         >>> W = Tensor([1.0, -2.0], requires_grad=True)
         >>> optimizer = SGD([W], lr=0.1, momentum=0.9, weight_decay=0.5)
         >>> (W * W).sum().backward()  # g = 2 W + 0.5 W, b = g at the first step
@@ -97,7 +97,7 @@ class Momentum(Optimizer):
     Raises:
         ValueError: a hyperparameter is out of range (and see `Optimizer`).
 
-    Example:
+    Examples:
         >>> W = Tensor([1.0, -2.0], requires_grad=True)
         >>> optimizer = Momentum([W], lr=0.1, beta=0.9)
         >>> W.grad = Tensor([0.5, -1.0])

@@ -19,8 +19,22 @@ class CourseGraph(NamedTuple):
 
 
 def course_graph(a: float = 5.0, b: float = 3.0, c: float = 2.0) -> CourseGraph:
-    """Record J = 3(a + b*c) (the course's values by default); call `.J.backward()` to get
-    dJ/da = 3, dJ/db = 3c = 6, dJ/dc = 3b = 9."""
+    """Record the course's J = 3(a + b*c), each tensor named as the course names it.
+
+    Args:
+        a: The value of a (the course's 5).
+        b: The value of b (3).
+        c: The value of c (2).
+
+    Returns:
+        The named tensors a, b, c, u = b*c, v = a + u and J = 3v.
+
+    Examples:
+        >>> g = course_graph()
+        >>> g.J.backward()
+        >>> g.J.item(), g.a.grad.item(), g.b.grad.item(), g.c.grad.item()
+        (33.0, 3.0, 6.0, 9.0)
+    """
     ta = Tensor(a, requires_grad=True, name="a")
     tb = Tensor(b, requires_grad=True, name="b")
     tc = Tensor(c, requires_grad=True, name="c")

@@ -41,13 +41,37 @@ def explain_backward(
 
     `.grad` fills exactly as with `J.backward()`. Name your tensors (`Tensor(..., name="a")`) to
     see their names; an unnamed output is called J and other unnamed tensors by the expression
-    that made them (`b * c`) or `t1`, `t2`, ..."""
+    that made them (`b * c`) or `t1`, `t2`, ...
+
+    Args:
+        J: The tensor to backpropagate from (a cost, or any tensor given `grad`).
+        grad: dL/dJ, of J's shape; None for a scalar J (1).
+        retain_graph: Keep the graph for another backward, as `backward(retain_graph=True)`.
+        file: Where to print (standard output by default).
+
+    Raises:
+        TypeError: If `J` is not a Tensor.
+        RuntimeError: If `J` does not require grad, or is not a scalar and `grad` is None.
+    """
     for line in backward_steps(J, grad, retain_graph):
         print(line, file=file or sys.stdout)
 
 
 def backward_steps(J: Tensor, grad: Any = None, retain_graph: bool = False) -> list[str]:
-    """What `explain_backward` prints, as a list of lines (running `J.backward(grad)` once)."""
+    """What `explain_backward` prints, as a list of lines (running `J.backward(grad)` once).
+
+    Args:
+        J: The tensor to backpropagate from.
+        grad: dL/dJ, of J's shape; None for a scalar J.
+        retain_graph: Keep the graph for another backward.
+
+    Returns:
+        The lines, one per step of the chain rule.
+
+    Raises:
+        TypeError: If `J` is not a Tensor.
+        RuntimeError: If `J` does not require grad, or is not a scalar and `grad` is None.
+    """
     if not isinstance(J, Tensor):
         raise TypeError(f"explain_backward: expected a Tensor, got {type(J).__name__}")
     if not J.requires_grad:

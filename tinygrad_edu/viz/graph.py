@@ -105,7 +105,10 @@ def draw_graph(t: Tensor, grads: bool = True, max_nodes: int = 100) -> Any:
 class GraphText:
     """The DOT text of a graph, shown when Graphviz's `dot` cannot draw it: `repr` (what Jupyter
     and the Python prompt show) is one line on installing `dot`, then the text; `str` and
-    `.source` are the DOT text alone, as `graphviz.Digraph.source`."""
+    `.source` are the DOT text alone, as `graphviz.Digraph.source`.
+
+    Args:
+        source: The graph in Graphviz's DOT language."""
 
     def __init__(self, source: str) -> None:
         self.source = source
@@ -121,8 +124,11 @@ class GraphText:
 
 
 def has_dot() -> bool:
-    """True when Graphviz's `dot` program is on the PATH (apt-get install graphviz, brew install
-    graphviz, or graphviz.org); without it only DOT text can be written."""
+    """Whether Graphviz's `dot` program is on the PATH (apt-get install graphviz, brew install
+    graphviz, or graphviz.org); without it only DOT text can be written.
+
+    Returns:
+        True when `dot` can draw SVG and PNG files."""
     return shutil.which("dot") is not None
 
 

@@ -217,7 +217,23 @@ def training_figures(
     """What `tinygrad-edu train MODEL --plot PATH` writes: the cost curve at PATH and, next to it
     (PATH with a suffix added to the name), the decision boundary of a 2-D model (`_boundary`)
     and, for the cat models given the test set and `classes`, the test pictures they got wrong
-    (`_mislabeled`). Returns the paths written; the figures are closed (files are its job)."""
+    (`_mislabeled`). The figures are closed (files are its job).
+
+    Args:
+        name: The model's name, for the titles.
+        model: The trained model.
+        history: What `fit` returned (its `costs` are drawn).
+        X: The training inputs (n_x, m); a boundary is drawn when n_x is 2.
+        Y: The training labels (1, m).
+        path: The cost curve's file; the others are named after it.
+        lr: The learning rate, for the cost curve's title.
+        X_test: The test inputs, for the mislabeled pictures (cat models).
+        Y_test: The test labels.
+        classes: The class names (`['non-cat', 'cat']`).
+
+    Returns:
+        The paths written.
+    """
     plt = _pyplot()
     path = _file(path)
     figures: list[tuple[Any, Path]] = []
