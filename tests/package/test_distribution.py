@@ -53,7 +53,7 @@ def test_the_extras() -> None:
     # a range, never one exact release (CI's local torch 2.13.0 must satisfy it)
     (torch,) = extras["torch"]
     assert torch.startswith("torch") and "==" not in torch and "<" in torch and ">=" in torch
-    # CI installs only `.[test]` (the README's command): mypy and ruff must come with it
+    # CI installs `.[test,docs]` (the README's command): mypy and ruff come with `test`
     assert any(r.startswith("mypy") for r in extras["test"])
     assert any(r.startswith("ruff") for r in extras["test"])
     assert "tinygrad_edu[all,testing]" in extras["test"]
