@@ -23,6 +23,7 @@ import re
 
 import numpy as np
 import pytest
+from threadpoolctl import threadpool_info
 
 from benchmarks import course_numpy as cn
 from tests.contract._course_printout import CAT_ACCURACY, COSTS, PLANAR_ACCURACY_PRINTED
@@ -59,10 +60,18 @@ def assert_published(name: str, costs: list[float]) -> None:
 
 
 def cli_train(capsys: pytest.CaptureFixture, name: str, *options: str) -> tuple[dict, list[str]]:
-    assert cli.main(["train", name, "--quiet", *options]) == 0
+    # at this process's BLAS thread count, which the course's numpy runs at here: the CLI's
+    # default of 1 thread would change the last bits of the cat models' matrix products
+    threads = str(_blas_threads())
+    assert cli.main(["train", name, "--quiet", "--threads", threads, *options]) == 0
     lines = capsys.readouterr().out.splitlines()
     costs = {int(m[1]): m[2] for m in map(LINE.match, lines) if m}
     return costs, lines
+
+
+def _blas_threads() -> int:
+    counts = [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+    return counts[0] if counts else 1
 
 
 def need_data(name: str, request: pytest.FixtureRequest) -> None:
