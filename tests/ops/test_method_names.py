@@ -25,3 +25,11 @@ def test_a_made_method_is_named_as_tensors(name: str) -> None:
 def test_a_method_under_two_names_keeps_the_first() -> None:
     assert Tensor.abs is Tensor.__abs__
     assert Tensor.abs.__name__ == "__abs__"
+
+
+@pytest.mark.parametrize("name", MADE)
+def test_a_made_methods_docstring_has_each_section_once(name: str) -> None:
+    # the op's own Args give way to the method's (ops/axis_names.py `_documented`)
+    lines = inspect.getdoc(getattr(Tensor, name)).splitlines()
+    for section in ("Args:", "Returns:", "Raises:", "Examples:"):
+        assert lines.count(section) <= 1, f"Tensor.{name}: {section} {lines.count(section)} times"

@@ -8,6 +8,7 @@ of one argument at once are refused, as is a PyTorch call whose meaning differs 
 from __future__ import annotations
 
 import inspect
+import re
 import textwrap
 from collections.abc import Callable
 from typing import Any
@@ -34,11 +35,33 @@ _AXIS_RAISES = """\
         leave it out)."""
 
 
+_SECTION = re.compile(r"^(Args|Returns|Raises|Examples):$", re.M)
+
+
 def _documented(doc: str | None, args: str, raises: str) -> str:
-    """The op's docstring (its math) with the method's Args, and its Raises merged with the
-    op's own Raises section (argmax has one)."""
-    head, found, tail = inspect.cleandoc(doc or "").partition("\n\nRaises:\n")
-    return f"{head}\n\nArgs:\n{args}\n\nRaises:\n{raises}" + (f"\n{tail}" if found else "")
+    """The op's docstring (its math, Returns and Examples) with the method's Args in place of the
+    op's, and the method's Raises before the op's own."""
+    parts = _SECTION.split(inspect.cleandoc(doc or ""))
+    sections = dict(zip(parts[1::2], (body.strip("\n") for body in parts[2::2]), strict=True))
+    sections["Args"] = args
+    sections["Raises"] = f"{raises}\n{sections.get('Raises', '')}".rstrip()
+    order = ("Args", "Returns", "Raises", "Examples")
+    return parts[0].rstrip() + "".join(f"\n\n{k}:\n{sections[k]}" for k in order if k in sections)
+
+
+def one_of(op: str, name: str, value: Any, torch_name: str, torch_value: Any) -> Any:
+    """The argument given in numpy's spelling `name` or PyTorch's `torch_name` (None: not given).
+
+    Raises:
+        TypeError: both spellings are given, which would be ambiguous."""
+    if torch_value is None:
+        return value
+    if value is not None:
+        raise TypeError(
+            f"{op}: got both {name}={value!r} and {torch_name}={torch_value!r} (PyTorch's name for "
+            f"{name}); give one of them"
+        )
+    return torch_value
 
 
 def torch_names(op: str, axis: Any, keepdims: Any, dim: Any, keepdim: Any) -> tuple[Any, Any]:
@@ -58,25 +81,13 @@ def torch_names(op: str, axis: Any, keepdims: Any, dim: Any, keepdim: Any) -> tu
     Raises:
         TypeError: both spellings of one argument are given.
         ValueError: `dim=()`, which PyTorch reads as every axis and numpy as none."""
-    if dim is not None:
-        if axis is not None:
-            raise TypeError(
-                f"{op}: got both axis={axis!r} and dim={dim!r} (PyTorch's name for axis); "
-                "give one of them"
-            )
-        if isinstance(dim, (tuple, list)) and not dim:
-            raise ValueError(
-                f"{op}: dim=() reduces every axis in PyTorch but none in numpy; write axis=() "
-                "to reduce none, or leave it out to reduce all"
-            )
-        axis = dim
-    if keepdim is not None:
-        if keepdims is not None:
-            raise TypeError(
-                f"{op}: got both keepdims={keepdims!r} and keepdim={keepdim!r} (PyTorch's name "
-                "for keepdims); give one of them"
-            )
-        keepdims = keepdim
+    if isinstance(dim, (tuple, list)) and not dim:
+        raise ValueError(
+            f"{op}: dim=() reduces every axis in PyTorch but none in numpy; write axis=() "
+            "to reduce none, or leave it out to reduce all"
+        )
+    axis = one_of(op, "axis", axis, "dim", dim)
+    keepdims = one_of(op, "keepdims", keepdims, "keepdim", keepdim)
     return axis, False if keepdims is None else keepdims
 
 
@@ -112,8 +123,8 @@ def reduction(
     method.__name__ = name
     raises = _AXIS_RAISES
     if dim_refused is not None:
-        why = f"TypeError: any `dim=`: {dim_refused}."
-        raises += "\n" + textwrap.fill(why, 96, initial_indent="    ", subsequent_indent="        ")
+        why = f"TypeError: any `dim=` ({dim_refused}), or both `keepdims` and `keepdim`."
+        raises = textwrap.fill(why, 96, initial_indent="    ", subsequent_indent="        ")
     method.__doc__ = _documented(op.__doc__, args, raises)
     return method
 
@@ -134,14 +145,8 @@ def along_axis(op: type[Op], name: str) -> Callable:
     PyTorch's `dim=` too."""
 
     def method(self: Any, axis: int = _LAST, *, dim: int | None = None) -> Any:
-        if dim is not None:
-            if axis is not _LAST:
-                raise TypeError(
-                    f"{name}: got both axis={axis!r} and dim={dim!r} (PyTorch's name for axis); "
-                    "give one of them"
-                )
-            axis = dim
-        return op.apply(self, axis=-1 if axis is _LAST else axis)
+        axis = one_of(name, "axis", None if axis is _LAST else axis, "dim", dim)
+        return op.apply(self, axis=-1 if axis is None else axis)
 
     method.__name__ = name
     method.__doc__ = _documented(
@@ -166,13 +171,7 @@ def squeeze(op: type[Op]) -> Callable:
         Raises:
             TypeError: both `axis` and `dim` are given.
             ValueError: an axis is out of range or its size is not 1."""
-        if dim is not None:
-            if axis is not None:
-                raise TypeError(
-                    f"squeeze: got both axis={axis!r} and dim={dim!r} (PyTorch's name for axis); "
-                    "give one of them"
-                )
-            axis = dim  # dim=() squeezes none in PyTorch too
-        return op.apply(self, axis=axis)
+        # dim=() squeezes none in PyTorch too
+        return op.apply(self, axis=one_of("squeeze", "axis", axis, "dim", dim))
 
     return method
