@@ -43,6 +43,16 @@ def test_train_planar_saves_and_plots(tmp_path, capsys) -> None:
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_the_figures_show_the_learning_rate_trained_with(tmp_path, capsys, monkeypatch) -> None:
+    from tinygrad_edu.viz import plots
+
+    seen = []
+    monkeypatch.setattr(plots, "training_figures", lambda *a, **k: seen.append(a[6]) or [])
+    argv = ["train", "planar", "--iterations", "3", "--lr", "0.5", "--plot", str(tmp_path / "c")]
+    assert cli.main(argv) == 0
+    assert seen == [0.5]  # the --lr given, not the recipe's 1.2
+
+
 def test_train_options_change_the_run(capsys) -> None:
     assert (
         cli.main(["train", "planar", "--iterations", "3", "--lr", "0.5", "--seed", "3", "--quiet"])

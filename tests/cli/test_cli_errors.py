@@ -111,13 +111,6 @@ def test_plot_without_matplotlib(tmp_path, capsys, monkeypatch, no_training) -> 
     assert no_training == []
 
 
-def test_threads_without_threadpoolctl(capsys, monkeypatch, no_training) -> None:
-    monkeypatch.setitem(sys.modules, "threadpoolctl", None)
-    err = usage_error(capsys, [*PLANAR, "--threads", "2"])
-    assert "argument --threads: setting the BLAS threads needs threadpoolctl" in err
-    assert no_training == []
-
-
 def test_graph_out_into_a_missing_folder(tmp_path, capsys) -> None:
     err = usage_error(capsys, ["graph", "--out", str(tmp_path / "no" / "g")])
     assert err.startswith("tinygrad-edu graph: error: argument --out: cannot write")

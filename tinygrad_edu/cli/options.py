@@ -66,15 +66,8 @@ def seed(text: str) -> int:
 
 
 def threads(text: str) -> int:
-    """A BLAS thread count >= 1; the limit is set through threadpoolctl, so it must be installed."""
-    n = _integer(text, "a positive integer", 1)
-    try:
-        import threadpoolctl  # noqa: F401
-    except ImportError:
-        raise argparse.ArgumentTypeError(
-            "setting the BLAS threads needs threadpoolctl: pip install threadpoolctl"
-        ) from None
-    return n
+    """A BLAS thread count >= 1 (set through threadpoolctl, a dependency)."""
+    return _integer(text, "a positive integer", 1)
 
 
 def learning_rate(text: str) -> float:
@@ -146,7 +139,7 @@ def _writable(text: str) -> Path:
 
 
 @contextlib.contextmanager
-def blas_threads(n: int | None) -> Iterator[int | None]:
+def blas_threads(n: int | None) -> Iterator[int]:
     """Run the block with BLAS limited to `n` threads (None: DEFAULT_THREADS), through
     threadpoolctl; the previous limits come back after.
 
@@ -154,13 +147,9 @@ def blas_threads(n: int | None) -> Iterator[int | None]:
         n: the thread count, or None for DEFAULT_THREADS.
 
     Yields:
-        The limit set, or None without threadpoolctl (only an explicit --threads needs it, and
-        `threads` checks that): BLAS then keeps its own default."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        yield None
-        return
+        The limit set."""
+    from threadpoolctl import threadpool_limits  # imported when a command runs, not at start-up
+
     n = DEFAULT_THREADS if n is None else n
     with threadpool_limits(limits=n, user_api="blas"):
         yield n

@@ -108,7 +108,7 @@ def train_command(args: argparse.Namespace) -> int:
         return _train(args, n_threads)
 
 
-def _train(args: argparse.Namespace, n_threads: int | None) -> int:
+def _train(args: argparse.Namespace, n_threads: int) -> int:
     from tinygrad_edu import data, io
     from tinygrad_edu.train import accuracy, fit
 
@@ -135,13 +135,14 @@ def _train(args: argparse.Namespace, n_threads: int | None) -> int:
         X, Y = data.flower()
     seed = recipe.seed if args.seed is None else args.seed
     model = recipe.make_model(seed)
+    lr = recipe.lr if args.lr is None else args.lr
     start = time.perf_counter()
     history = fit(
         model,
         X,
         Y,
         iterations=recipe.iterations if args.iterations is None else args.iterations,
-        lr=recipe.lr if args.lr is None else args.lr,
+        lr=lr,
         print_every=recipe.print_every if args.print_every is None else args.print_every,
         loss=recipe.loss,
         progress=False if args.quiet else None,
@@ -153,11 +154,7 @@ def _train(args: argparse.Namespace, n_threads: int | None) -> int:
     if X_test is not None:
         print(f"test accuracy: {accuracy(model, X_test, Y_test)} %")
     if not args.quiet:
-        threads = (
-            "BLAS's default threads"
-            if n_threads is None
-            else f"{n_threads} BLAS thread{'s' * (n_threads > 1)}"
-        )
+        threads = f"{n_threads} BLAS thread{'s' * (n_threads > 1)}"
         print(f"({len(history)} iterations in {seconds:.1f} s, {threads})", file=sys.stderr)
     if args.save:
         io.save(model, args.save)
@@ -166,7 +163,7 @@ def _train(args: argparse.Namespace, n_threads: int | None) -> int:
         from tinygrad_edu.viz import plots
 
         written = plots.training_figures(
-            args.model, model, history, X, Y, args.plot, recipe.lr, X_test, Y_test, classes
+            args.model, model, history, X, Y, args.plot, lr, X_test, Y_test, classes
         )
         for path in written:
             print(f"wrote {path}")
