@@ -153,7 +153,9 @@ def test_repr_shows_the_options_given() -> None:
         (lambda p: optim.Adam(p, beta2=0.9, betas=(0.9, 0.99)), TypeError, "give one of them"),
         (lambda p: optim.Adam(p, betas=(0.9,)), ValueError, r"betas must be two numbers"),
         (lambda p: optim.Adam(p, betas=0.9), ValueError, r"betas must be two numbers"),
-        (lambda p: optim.Adam(p, betas=(0.9, 1.0)), ValueError, r"beta2 must be a number in"),
+        (lambda p: optim.Adam(p, betas=(0.9, 1.0)), ValueError, r"Adam: betas\[1\] must be a "),
+        (lambda p: optim.Adam(p, betas=(1.5, 0.9)), ValueError, r"Adam: betas\[0\] must be a "),
+        (lambda p: optim.Adam(p, beta1=1.5), ValueError, r"Adam: beta1 must be a number in"),
         (
             lambda p: optim.Adam(p, 0.01, (0.9, 0.99)),  # PyTorch's positional order
             ValueError,

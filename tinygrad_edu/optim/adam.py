@@ -109,6 +109,7 @@ class Adam(Optimizer):
         betas: tuple[float, float] | None = None,
     ) -> None:
         super().__init__(params, lr)
+        names = ("beta1", "beta2")
         if betas is not None:
             if beta1 is not None or beta2 is not None:
                 raise TypeError(
@@ -118,12 +119,13 @@ class Adam(Optimizer):
             if not isinstance(betas, (tuple, list)) or len(betas) != 2:
                 raise ValueError(f"Adam: betas must be two numbers (beta1, beta2), got {betas!r}")
             beta1, beta2 = betas
+            names = ("betas[0]", "betas[1]")  # a bad value is named as the user wrote it
         elif isinstance(beta1, (tuple, list)):  # Adam(params, lr, (0.9, 0.999)), PyTorch's order
             raise ValueError(
                 f"Adam: beta1 must be a number; for PyTorch's pair write betas={beta1!r}"
             )
-        self.beta1 = check_real("Adam", "beta1", 0.9 if beta1 is None else beta1, 0.0, 1.0)
-        self.beta2 = check_real("Adam", "beta2", 0.999 if beta2 is None else beta2, 0.0, 1.0)
+        self.beta1 = check_real("Adam", names[0], 0.9 if beta1 is None else beta1, 0.0, 1.0)
+        self.beta2 = check_real("Adam", names[1], 0.999 if beta2 is None else beta2, 0.0, 1.0)
         self.eps = check_real("Adam", "eps", eps, 0.0)
         self.weight_decay = check_decay("Adam", weight_decay)
 
