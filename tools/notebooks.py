@@ -26,6 +26,8 @@ import re
 import sys
 from pathlib import Path
 
+from tinygrad_edu._files import atomic_write
+
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 NOTEBOOKS = ROOT / "notebooks"
@@ -82,7 +84,7 @@ def notebook(page: Path) -> dict:
         The notebook, without outputs; cell ids are their positions, so that the same page always
         gives the same file.
     """
-    text = page.read_text()
+    text = page.read_text(encoding="utf-8")
     cells: list[dict] = []
 
     def add(kind: str, source: str, raises: bool = False) -> None:
@@ -128,22 +130,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="compare, do not write")
     args = parser.parse_args(argv)
     wanted = expected()
-    stale = sorted(
-        {p.name for p, text in wanted.items() if not p.is_file() or p.read_text() != text}
-        | {p.name for p in NOTEBOOKS.glob("*.ipynb") if p not in wanted}
-    )
+    changed = {p: t for p, t in wanted.items() if not p.is_file() or _read(p) != t}
+    extra = [p for p in NOTEBOOKS.glob("*.ipynb") if p not in wanted]
+    stale = sorted(p.name for p in [*changed, *extra])
     if args.check:
         if stale:
             print("notebooks that differ from their pages (python tools/notebooks.py):", *stale)
         return 1 if stale else 0
     NOTEBOOKS.mkdir(exist_ok=True)
-    for path in NOTEBOOKS.glob("*.ipynb"):
-        if path not in wanted:
-            path.unlink()
-    for path, text in wanted.items():
-        path.write_text(text)
-    print(f"wrote {len(wanted)} notebooks in {NOTEBOOKS.relative_to(ROOT)}/")
+    for path in extra:
+        path.unlink()
+    for path, text in changed.items():
+        with atomic_write(path) as f:  # a reader never sees half a notebook
+            f.write(text.encode("utf-8"))
+    print(f"wrote {len(changed)} of {len(wanted)} notebooks in {NOTEBOOKS.relative_to(ROOT)}/")
     return 0
+
+
+def _read(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ _spec.loader.exec_module(notebooks)
 def test_every_tutorial_has_its_notebook_as_the_page_makes_it() -> None:
     wanted = notebooks.expected()
     assert len(wanted) == len(notebooks.tutorials()) >= 12
-    committed = {p: p.read_text() for p in (ROOT / "notebooks").glob("*.ipynb")}
+    committed = {p: p.read_text(encoding="utf-8") for p in (ROOT / "notebooks").glob("*.ipynb")}
     assert set(committed) == set(wanted), "run: python tools/notebooks.py"
     stale = [p.name for p, text in wanted.items() if committed[p] != text]
     assert not stale, f"notebooks that differ from their pages (python tools/notebooks.py): {stale}"
@@ -28,7 +28,7 @@ def test_every_tutorial_has_its_notebook_as_the_page_makes_it() -> None:
 
 @pytest.mark.parametrize("path", sorted((ROOT / "notebooks").glob("*.ipynb")), ids=lambda p: p.name)
 def test_a_notebook_is_committed_without_outputs(path: Path) -> None:
-    nb = json.loads(path.read_text())
+    nb = json.loads(path.read_text(encoding="utf-8"))
     assert nb["nbformat"] == 4
     for cell in nb["cells"]:
         if cell["cell_type"] == "code":

@@ -57,7 +57,7 @@ def test_the_extras() -> None:
     assert any(r.startswith("mypy") for r in extras["test"])
     assert any(r.startswith("ruff") for r in extras["test"])
     assert "tinygrad_edu[all,testing]" in extras["test"]
-    assert {"mkdocs-material", "nbmake", "jupytext"} <= {
+    assert {"mkdocs-material", "mkdocstrings", "nbmake", "ipykernel"} <= {
         re.split(r"[\[<>=~]", r)[0] for r in extras["docs"]
     }
 

@@ -37,8 +37,11 @@ def own_methods(cls: type) -> None:
     """Name each method these factories made after its place in `cls` (`Tensor.exp`,
     `Tensor.__neg__`), so that tracebacks, `help()` and the API reference find it where the user
     does; a method under two names (`abs`, `__abs__`) keeps the first."""
+    named: set[int] = set()
     for attr, method in vars(cls).items():
-        if inspect.isfunction(method) and method.__module__.startswith(f"{__package__}."):
+        made_here = inspect.isfunction(method) and method.__module__.startswith(f"{__package__}.")
+        if made_here and id(method) not in named:
+            named.add(id(method))
             method.__name__, method.__qualname__ = attr, f"{cls.__qualname__}.{attr}"
             method.__module__ = cls.__module__
 
