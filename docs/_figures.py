@@ -32,21 +32,10 @@ def _placeholder(path: Path, message: str) -> Path:
     return path
 
 
-def course_graph(folder: Path) -> list[Path]:
+def the_course_graph(folder: Path) -> list[Path]:
     """Tutorial 1's J = 3(a + b·c), after backward."""
-    from tinygrad_edu import Tensor
-    from tinygrad_edu.viz import has_dot, save_graph
+    from tinygrad_edu.viz import course_graph, has_dot, save_graph
 
-    a, b, c = (
-        Tensor(v, requires_grad=True, name=n) for v, n in ((5.0, "a"), (3.0, "b"), (2.0, "c"))
-    )
-    u = b * c
-    v = a + u
-    J = 3 * v
-    u.name, v.name, J.name = "u", "v", "J"
-    for t in (u, v, J):
-        t.retain_grad()
-    J.backward()
     if not has_dot():
         svg = folder / "course_graph.svg"
         svg.write_text(
@@ -55,6 +44,8 @@ def course_graph(folder: Path) -> list[Path]:
         )
         log.info("figure course_graph.svg: Graphviz's dot is not installed")
         return [svg]
+    # drawn before backward, so every node shows its gradient (viz.draw_graph computes them)
+    J = course_graph().J
     return [p for p in save_graph(J, folder / "course_graph") if p.suffix == ".svg"]
 
 
@@ -113,7 +104,7 @@ def on_files(files: Any, config: Any) -> Any:
     matplotlib.use("Agg")  # files only: a build has no display
     if not _made:
         folder = Path(tempfile.mkdtemp(prefix="tinygrad_edu_figures_"))
-        for make in (course_graph, planar, cats):
+        for make in (the_course_graph, planar, cats):
             for path in make(folder):
                 _made[path.name] = path
     for name, path in sorted(_made.items()):
