@@ -30,6 +30,7 @@ def graph_command(args: argparse.Namespace) -> int:
 
     The backward lines come from `viz.explain_backward`, which prints the engine's own sweep."""
     from tinygrad_edu import viz
+    from tinygrad_edu.viz.graph import INSTALL_DOT
     from tinygrad_edu.viz.graph_files import graph_file
 
     a, b, c, u, v, J = viz.course_graph()
@@ -49,14 +50,11 @@ def graph_command(args: argparse.Namespace) -> int:
             "Draw it: tinygrad-edu graph --out course_graph (course_graph.dot, and .svg with dot)"
         )
         return 0
-    for path in viz.save_graph(J, out, format=fmt):
+    written = viz.save_graph(J, out, format=fmt)
+    for path in written:
         print(f"wrote {path}")
-    if graph_file(out, fmt)[1] != "dot" and not viz.has_dot():
-        print(
-            "Graphviz's `dot` program is not installed, so nothing was drawn: install it "
-            "(apt-get install graphviz, brew install graphviz) or open the .dot in a viewer",
-            file=sys.stderr,
-        )
+    if len(written) == 1 and graph_file(out, fmt)[1] != "dot":  # the .dot alone: no `dot`
+        print(INSTALL_DOT.replace("this is", "the .dot file is"), file=sys.stderr)
     return 0
 
 
