@@ -131,13 +131,27 @@ def as_operand(a: np.ndarray, dtype: np.dtype) -> np.ndarray:
     return np.array(a).astype(dtype)
 
 
-try:  # numpy 2 keeps its floating-point error state in a context variable
-    from numpy._core._ufunc_config import (  # type: ignore[attr-defined]  # private, not in the stubs
-        _extobj_contextvar,
-        _make_extobj,
-    )
-except ImportError:  # numpy 1.26: np.errstate
-    _extobj_contextvar = _make_extobj = None
+def _private_errstate() -> tuple[Any, Any]:
+    """numpy 2's floating-point error state, a context variable, and its maker; (None, None) when
+    this numpy has no such private API (1.26) or it does not behave as np.errstate (checked once:
+    a later numpy may change it)."""
+    try:
+        from numpy._core._ufunc_config import (  # type: ignore[attr-defined]  # private
+            _extobj_contextvar,
+            _make_extobj,
+        )
+
+        token = _extobj_contextvar.set(_make_extobj(over="raise"))
+        try:
+            works = np.geterr()["over"] == "raise"
+        finally:
+            _extobj_contextvar.reset(token)
+        return (_extobj_contextvar, _make_extobj) if works else (None, None)
+    except Exception:  # any change to numpy's private API: fall back to np.errstate
+        return None, None
+
+
+_extobj_contextvar, _make_extobj = _private_errstate()
 
 
 def sigmoid_into(z: np.ndarray, one: np.ndarray, out: np.ndarray) -> None:
