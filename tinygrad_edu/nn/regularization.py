@@ -27,16 +27,16 @@ def l2_regularization_cost(weights: Module | Iterable[Tensor], lambd: float, m: 
     Args:
         weights: A model (its parameters named `W`, the Linear layers' weights, are taken; biases
             are not regularized) or the weight Tensors themselves.
-        lambd: The regularization strength lambda (`lambda` is Python's keyword), >= 0.
-        m: The number of examples the cost averages over.
+        lambd: the regularization strength lambda (`lambda` is Python's keyword), >= 0.
+        m: the number of examples the cost averages over.
 
     Returns:
-        A 0-d Tensor, to add to the cross-entropy cost before `backward()`.
+        a 0-d Tensor, to add to the cross-entropy cost before `backward()`.
 
     Raises:
-        ValueError: If `lambd` is negative or not finite, `m` is not a positive int, or there is
+        ValueError: `lambd` is negative or not finite, `m` is not a positive int, or there is
             no weight.
-        TypeError: If an entry of `weights` is not a Tensor.
+        TypeError: an entry of `weights` is not a Tensor.
 
     Examples:
         >>> from tinygrad_edu import Tensor, nn

@@ -30,15 +30,15 @@ def update_lr(learning_rate0: float, epoch_num: int, decay_rate: float) -> float
     """The course's learning-rate decay: `1 / (1 + decay_rate * epoch_num) * learning_rate0`.
 
     Args:
-        learning_rate0: The learning rate of epoch 0.
-        epoch_num: The epoch, from 0.
-        decay_rate: How fast the rate falls (0 keeps it).
+        learning_rate0: the learning rate of epoch 0.
+        epoch_num: the epoch, from 0.
+        decay_rate: how fast the rate falls (0 keeps it).
 
     Returns:
-        The decayed learning rate, computed in the course's order of operations (the same bits).
+        the decayed learning rate, computed in the course's order of operations (the same bits).
 
     Raises:
-        ValueError: If `epoch_num` is negative or a rate is not a finite number of the right sign.
+        ValueError: `epoch_num` is negative or a rate is not a finite number of the right sign.
 
     Examples:
         >>> update_lr(0.5, 2, 1)
@@ -57,16 +57,16 @@ def schedule_lr_decay(
     freeze its rate near 0.
 
     Args:
-        learning_rate0: The learning rate of epoch 0.
-        epoch_num: The epoch, from 0.
-        decay_rate: How fast the rate falls (0 keeps it).
-        time_interval: Epochs between two decays.
+        learning_rate0: the learning rate of epoch 0.
+        epoch_num: the epoch, from 0.
+        decay_rate: how fast the rate falls (0 keeps it).
+        time_interval: epochs between two decays.
 
     Returns:
-        The decayed learning rate, in the course's order of operations.
+        the decayed learning rate, in the course's order of operations.
 
     Raises:
-        ValueError: If an argument is out of range (see `update_lr`; `time_interval` >= 1).
+        ValueError: an argument is out of range (see `update_lr`; `time_interval` >= 1).
 
     Examples:
         >>> schedule_lr_decay(0.5, 100, 0.3, time_interval=100)
@@ -81,10 +81,10 @@ class LRScheduler:
     """Sets `optimizer.lr` once an epoch; the base of the schedulers below.
 
     Args:
-        optimizer: Any of `tinygrad_edu.optim`'s optimizers (anything with an `lr` attribute).
+        optimizer: any of `tinygrad_edu.optim`'s optimizers (anything with an `lr` attribute).
 
     Raises:
-        TypeError: If `optimizer` has no learning rate `lr`.
+        TypeError: `optimizer` has no learning rate `lr`.
     """
 
     def __init__(self, optimizer: Any) -> None:
@@ -102,11 +102,11 @@ class LRScheduler:
         """The rate of `epoch` (each scheduler's own rule).
 
         Args:
-            epoch: The epoch counted by `step()`, from 1.
-            lr: The rate of the epoch before (the optimizer's `lr` now).
+            epoch: the epoch `step()` counts (LambdaLR also asks for epoch 0 when it is made).
+            lr: the rate of the epoch before (the optimizer's `lr` now).
 
         Returns:
-            The learning rate for `epoch`.
+            the learning rate for `epoch`.
         """
         raise NotImplementedError(f"{type(self).__name__} must define lr_at()")
 
@@ -119,7 +119,7 @@ class LRScheduler:
         """The rate the last `step()` set.
 
         Returns:
-            A list of one rate (PyTorch's has one per parameter group).
+            a list of one rate (PyTorch's has one per parameter group).
         """
         return [self._last_lr]
 
@@ -127,7 +127,7 @@ class LRScheduler:
         """The scheduler's numbers (not the optimizer), for a checkpoint.
 
         Returns:
-            A dict of plain numbers; `load_state_dict` takes it back.
+            a dict of plain numbers; `load_state_dict` takes it back.
         """
         return {k: v for k, v in vars(self).items() if k != "optimizer" and not callable(v)}
 
@@ -135,10 +135,10 @@ class LRScheduler:
         """Take back the numbers `state_dict()` gave (the optimizer's rate is the optimizer's own).
 
         Args:
-            state_dict: What `state_dict()` returned.
+            state_dict: what `state_dict()` returned.
 
         Raises:
-            KeyError: If `state_dict` lacks one of this scheduler's numbers.
+            KeyError: `state_dict` lacks one of this scheduler's numbers.
         """
         missing = sorted(set(self.state_dict()) - set(state_dict))
         if missing:
@@ -157,9 +157,9 @@ class InverseTimeLR(LRScheduler):
     `time_interval=1` is the course's `update_lr`.
 
     Args:
-        optimizer: The optimizer whose `lr` is set.
-        decay_rate: How fast the rate falls.
-        time_interval: Epochs between two decays (1: every epoch).
+        optimizer: the optimizer whose `lr` is set.
+        decay_rate: how fast the rate falls.
+        time_interval: epochs between two decays (1: every epoch).
 
     Examples:
         >>> from tinygrad_edu import Tensor, optim
@@ -184,9 +184,9 @@ class StepLR(LRScheduler):
     """PyTorch's `StepLR`: the rate is multiplied by `gamma` every `step_size` epochs.
 
     Args:
-        optimizer: The optimizer whose `lr` is set.
-        step_size: Epochs between two decays.
-        gamma: The factor of each decay.
+        optimizer: the optimizer whose `lr` is set.
+        step_size: epochs between two decays.
+        gamma: the factor of each decay.
     """
 
     def __init__(self, optimizer: Any, step_size: int, gamma: float = 0.1) -> None:
@@ -204,8 +204,8 @@ class ExponentialLR(LRScheduler):
     """PyTorch's `ExponentialLR`: the rate is multiplied by `gamma` every epoch.
 
     Args:
-        optimizer: The optimizer whose `lr` is set.
-        gamma: The factor of each decay.
+        optimizer: the optimizer whose `lr` is set.
+        gamma: the factor of each decay.
     """
 
     def __init__(self, optimizer: Any, gamma: float) -> None:
@@ -221,11 +221,11 @@ class LambdaLR(LRScheduler):
     """PyTorch's `LambdaLR`: the rate of epoch `e` is `base_lr * lr_lambda(e)`.
 
     Args:
-        optimizer: The optimizer whose `lr` is set.
+        optimizer: the optimizer whose `lr` is set.
         lr_lambda: A function of the epoch giving the factor.
 
     Raises:
-        TypeError: If `lr_lambda` is not callable.
+        TypeError: `lr_lambda` is not callable.
     """
 
     def __init__(self, optimizer: Any, lr_lambda: Callable[[int], float]) -> None:
