@@ -17,9 +17,10 @@ GRAD1 = np.array([0.5, -1.0])
 GRAD2 = np.array([0.25, 2.0])
 
 
-def run(optimizer_class, steps: list[np.ndarray], **options) -> list[np.ndarray]:
-    """W after each step, each step given its gradient by hand (no backward needed)."""
-    W = Tensor(W0, requires_grad=True)
+def run(optimizer_class, steps: list[np.ndarray], start=W0, **options) -> list[np.ndarray]:
+    """W after each step, each step given its gradient by hand (no backward needed);
+    `optimizer_class` is a class or any function of the parameter list."""
+    W = Tensor(np.array(start, dtype=float), requires_grad=True)
     optimizer = optimizer_class([W], **options)
     after = []
     for dW in steps:

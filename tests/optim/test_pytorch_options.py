@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from tests.optim.test_optim import run
 from tinygrad_edu import Tensor, optim
 
 START = np.arange(8.0).reshape(4, 2) / 7 - 0.5
@@ -51,14 +52,7 @@ PAIRS = {
 
 
 def _ours(make, grads=GRADS) -> list[np.ndarray]:
-    W = Tensor(START.copy(), requires_grad=True)
-    opt = make([W])
-    after = []
-    for dW in grads:
-        W.grad = Tensor(dW)
-        opt.step()
-        after.append(W.data.copy())
-    return after
+    return run(make, grads, start=START)
 
 
 @pytest.mark.parametrize("name", sorted(PAIRS))
