@@ -69,10 +69,12 @@ def fast_step(entry: Any, flat: list, grad_mode: bool, active: list) -> Any:
         checks.append(f"g{k}._grad is {'' if none else 'not '}None")
     for k, (opt, values) in enumerate(entry.hypers):
         ns[f"opt{k}"] = opt
-        for name, value in zip(HYPERPARAMETERS, values, strict=True):
+        for name, value in zip(HYPERPARAMETERS, values[:-1], strict=True):
             if value is not None:
                 ns[f"h{k}_{name}"] = value
                 checks.append(f"opt{k}.{name} == h{k}_{name}")
+        ns[f"lr{k}"] = values[-1]  # the lr itself is read by the program (optimizers.py)
+        checks.append(f"type(opt{k}.lr) is lr{k}")
     args = []
     for v in entry.program.inputs:
         args.append(

@@ -62,6 +62,8 @@ def _fixed(a: Any, fixed: dict) -> Any:
 
 def _call(instr: Instr, fixed: dict, place: dict, env: list) -> tuple:
     args = instr.args
+    if instr.kind == "read":  # box[...] = obj.attr
+        return _read, (args[0].value, args[1].value, instr.info)
     out = instr.outs[0] if instr.outs else None
     static = all(id(v) in fixed for v in instr.values())
     kwargs = {k: _fixed(v, fixed) for k, v in instr.kwargs.items()} if static else {}
@@ -79,6 +81,10 @@ def _call(instr: Instr, fixed: dict, place: dict, env: list) -> tuple:
     outs = [place.get(id(v)) for v in instr.outs]
     fn = instr.fn if instr.kind == "forward" else partial(_keywords, instr.fn, keywords)
     return _dynamic, (env, instr, fn, read, keywords, outs, fixed.get(id(out)))
+
+
+def _read(box: np.ndarray, obj: Any, attr: str) -> None:
+    box[...] = getattr(obj, attr)
 
 
 def _keywords(fn: Any, keywords: dict, *args: Any, env: Any = None, **more: Any) -> Any:

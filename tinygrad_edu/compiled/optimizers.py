@@ -2,8 +2,13 @@
 program's parameters get the same bits: `W -= lr * dW` is `multiply(lr, dW, u); subtract(W, u, W)`.
 
 Adam's step count t is state read at every call (`adam_corrections` adds 1 and returns 1 - beta^t),
-not a number baked into the program. PyTorch's options are lowered too: weight decay (g = dW +
-wd W, a new value in place of dW) and SGD's momentum buffer b. The buffer's first step (b = g) is
+not a number baked into the program, and so is the learning rate: `lr[...] = opt.lr` at the start
+of each optimizer's update fills a 0-d array of the parameters' dtype (eager's `opt.lr * dW` casts
+the Python float to that dtype first), so a schedule that sets `opt.lr` between calls replays the
+same program. The other hyperparameters are baked in, and guarded.
+
+PyTorch's options are lowered too: weight decay (g = dW + wd W, a new value in place of dW) and
+SGD's momentum buffer b. The buffer's first step (b = g) is
 the eager call that traces; the program holds the later steps (b = momentum b + (1 - dampening) g),
 which is all it ever runs: it is bound to the buffer array by identity, and a buffer that is not
 there yet (or another one) fails that guard and traces again. An optimizer of another class has
@@ -58,6 +63,18 @@ def _box(x: float, like: Value) -> Lit:
     return Lit(np.asarray(x, dtype=like.dtype))
 
 
+def _lr(tracer: Any, opt: Any, like: Value) -> Lit:
+    """The box of opt's learning rate, of like's dtype: made, with the instruction that fills it
+    from `opt.lr` at every call, at the first update that needs it (one per optimizer, dtype)."""
+    key = (id(opt), like.dtype)
+    box = tracer.lrs.get(key)
+    if box is None:
+        box = tracer.lrs[key] = Lit(np.asarray(opt.lr, dtype=like.dtype), "lr")
+        op = f"{type(opt).__name__}: the learning rate, read at every call"
+        tracer.instrs.append(Instr("read", None, [box, Lit(opt, "opt")], [], op=op, info="lr"))
+    return box
+
+
 def _out(tracer: Any, fn: Any, args: list, target: Value, op: str) -> None:
     tracer.instrs.append(Instr("out", fn, args, [target], op=op, writes=[target]))
 
@@ -88,7 +105,7 @@ def _sgd(tracer: Any, opt: Any, W: Value, dW: Value, S: Value, arrays: dict) -> 
             g = _tmp(tracer, np.add, [g, u], W, "SGD: g = g + momentum b (nesterov)")
         else:
             g = b
-    u = _tmp(tracer, np.multiply, [_box(opt.lr, W), g], W, "SGD: lr * g")
+    u = _tmp(tracer, np.multiply, [_lr(tracer, opt, W), g], W, "SGD: lr * g")
     _out(tracer, np.subtract, [W, u], W, "SGD: W -= lr * g")
 
 
@@ -98,7 +115,7 @@ def _momentum(tracer: Any, opt: Any, W: Value, dW: Value, S: Value, arrays: dict
     _out(tracer, np.multiply, [v, _box(opt.beta, v)], v, "Momentum: v *= beta")
     u = _tmp(tracer, np.multiply, [_box(1 - opt.beta, v), dW], v, "Momentum: (1 - beta) dW")
     _out(tracer, np.add, [v, u], v, "Momentum: v += (1 - beta) dW")
-    u = _tmp(tracer, np.multiply, [_box(opt.lr, W), v], W, "Momentum: lr v")
+    u = _tmp(tracer, np.multiply, [_lr(tracer, opt, W), v], W, "Momentum: lr v")
     _out(tracer, np.subtract, [W, u], W, "Momentum: W -= lr v")
 
 
@@ -113,7 +130,7 @@ def _rmsprop(tracer: Any, opt: Any, W: Value, dW: Value, S: Value, arrays: dict)
     dW = _decayed(tracer, opt, W, dW, "RMSprop")
     s = arrays["s"]
     _squares(tracer, s, opt.beta, dW, "RMSprop")
-    u = _tmp(tracer, np.multiply, [_box(opt.lr, W), dW], W, "RMSprop: lr dW")
+    u = _tmp(tracer, np.multiply, [_lr(tracer, opt, W), dW], W, "RMSprop: lr dW")
     r = _tmp(tracer, np.sqrt, [s], s, "RMSprop: sqrt(s)")
     r2 = _tmp(tracer, np.add, [r, _box(opt.eps, s)], s, "RMSprop: sqrt(s) + eps")
     step = _tmp(tracer, np.divide, [u, r2], W, "RMSprop: lr dW / (sqrt(s) + eps)")
@@ -141,7 +158,7 @@ def _adam(tracer: Any, opt: Any, W: Value, dW: Value, S: Value, arrays: dict) ->
     _squares(tracer, s, opt.beta2, dW, "Adam")
     vc = _tmp(tracer, np.divide, [v, c1], v, "Adam: v_c = v / (1 - beta1^t)")
     sc = _tmp(tracer, np.divide, [s, c2], s, "Adam: s_c = s / (1 - beta2^t)")
-    lv = _tmp(tracer, np.multiply, [_box(opt.lr, W), vc], W, "Adam: lr v_c")
+    lv = _tmp(tracer, np.multiply, [_lr(tracer, opt, W), vc], W, "Adam: lr v_c")
     r = _tmp(tracer, np.sqrt, [sc], s, "Adam: sqrt(s_c)")
     r2 = _tmp(tracer, np.add, [r, _box(opt.eps, s)], s, "Adam: sqrt(s_c) + eps")
     step = _tmp(tracer, np.divide, [lv, r2], W, "Adam: lr v_c / (sqrt(s_c) + eps)")
@@ -152,13 +169,15 @@ _LOWERED = {optim.SGD: _sgd, optim.Momentum: _momentum, optim.RMSprop: _rmsprop,
 
 # the hyperparameters a program bakes in: a change of any of them traces a new program
 # (and which state dicts the optimizer holds: the program is bound to them, a new `opt.state`
-# starts the averages again, at 0)
+# starts the averages again, at 0). Not lr, read at every call; only its type is guarded (a
+# numpy float64 times a float32 array is float64: eager's bits would differ from the box's)
 HYPERPARAMETERS = (
-    "lr", "beta", "beta1", "beta2", "eps", "momentum", "dampening", "nesterov", "weight_decay",
+    "beta", "beta1", "beta2", "eps", "momentum", "dampening", "nesterov", "weight_decay",
     "_state_ids",
 )  # fmt: skip
 _STATE = ("v", "s", "momentum_buffer")  # the state arrays the lowerings read and write
 
 
 def hyperparameters(opt: Any) -> tuple:
-    return tuple(getattr(opt, name, None) for name in HYPERPARAMETERS)
+    """The guarded values of opt: HYPERPARAMETERS, then the type of its lr."""
+    return (*(getattr(opt, name, None) for name in HYPERPARAMETERS), type(getattr(opt, "lr", None)))

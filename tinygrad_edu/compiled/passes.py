@@ -9,7 +9,8 @@
 - `share`: an instruction that repeats an earlier one (the same numpy call on the same operands,
   none of them written in between: `1 - A2` in the cost and in sigmoid's gradient) reuses its value.
 - `eliminate`: instructions whose values nobody uses (gradients of inputs that need none, a cost
-  not returned) are dropped; writes into the state are always kept.
+  not returned) are dropped; writes into the state (and the reads of the learning rate) are
+  always kept.
 - `assign_buffers`: every value an "out" instruction makes gets a preallocated buffer, laid out in
   memory as eager's array was (a sum over it then adds in eager's order); a buffer is reused by a
   later value of the same shape, dtype and layout once every value that reads it is done
@@ -102,6 +103,8 @@ def share(program: Program) -> None:
     def key(a: Any) -> Any:
         if isinstance(a, Value):
             return ("v", id(a), writes.get(id(a.base or a), 0))
+        if isinstance(a, Lit) and a.name:  # a box read at every call: itself, not its value
+            return ("n", id(a.value))
         value = a.value if isinstance(a, Lit) else a
         if isinstance(value, np.ndarray):
             return ("a", value.dtype.str, value.shape, value.tobytes())
@@ -132,7 +135,7 @@ def _remap(program: Program, same: dict) -> None:
 
 
 def _is_scalar(k: Any, unit: float) -> bool:
-    value = k.value if isinstance(k, Lit) else None
+    value = k.value if isinstance(k, Lit) and not k.name else None  # (a named one is read anew)
     if value is None:
         return False
     arr = np.asarray(value)
@@ -187,7 +190,11 @@ def eliminate(program: Program) -> None:
     live = {id(v) for v in escaping(program)}
     kept = []
     for instr in reversed(program.instrs):
-        if instr.writes or instr.kind == "update" or any(id(v) in live for v in instr.outs):
+        if (
+            instr.writes
+            or instr.kind in ("update", "read")
+            or any(id(v) in live for v in instr.outs)
+        ):
             kept.append(instr)
             read = instr.values()
             live.update(id(v) for v in read)

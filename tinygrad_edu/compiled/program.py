@@ -16,7 +16,9 @@ An instruction's kind says how it runs:
   is fixed);
 - "forward" / "backward": an op with no lowering (a user's Function), its own forward or backward
   called as eager mode calls it (an opaque call);
-- "update": an optimizer's update, in place into the parameter and its state.
+- "update": an optimizer's update, in place into the parameter and its state;
+- "read": `box[...] = obj.attr`, a number read at every call into a 0-d array (an optimizer's
+  learning rate, which a schedule changes between calls).
 """
 
 from __future__ import annotations
@@ -53,6 +55,9 @@ class Lit:
     dtype (a scalar boxed once, so numpy does not convert it at every call)."""
 
     value: Any
+    # a named one is no constant: the source calls it by that name (the learning rate `lr`, the
+    # optimizer `opt`), and a "read" instruction refills its box at every call
+    name: str = ""
 
 
 @dataclass(eq=False, slots=True)

@@ -166,5 +166,5 @@ def _made(v: Any, op: str, uses: dict | None, reads: int) -> Instr | None:
 
 
 def _is_one(a: Any) -> bool:
-    value = a.value if isinstance(a, Lit) else None
+    value = a.value if isinstance(a, Lit) and not a.name else None  # (a named one is read anew)
     return isinstance(value, (np.ndarray, int, float)) and np.ndim(value) == 0 and value == 1

@@ -9,7 +9,8 @@ one at every call:
 3. Later calls replay the program, after the guards: the arguments' shapes, dtypes, strides,
    requires_grad and which of them are the same array (the signature), the values of other
    arguments, grad mode, the identity of every state array and of each argument whose `.grad` the
-   program sets, whether each `.grad` the program reads exists, the optimizers' hyperparameters.
+   program sets, whether each `.grad` the program reads exists, the optimizers' hyperparameters
+   (not the learning rate, which the program reads at every call: a schedule replays it).
    A guard that fails traces a new program.
 """
 

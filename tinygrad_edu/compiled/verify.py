@@ -38,7 +38,13 @@ def check(entry: Compiled, fn: Any, args: tuple, kwargs: dict, flat: list) -> tu
     copied = [id(v) in written for v in program.inputs] + [True] * (len(inputs) - n_in)
     inputs = [a.copy(order="K") if c else a for a, c in zip(inputs, copied, strict=True)]
     grads_before = [t._grad for t, _ in entry.program.grads]
+    lrs = [opt.lr for opt, _ in entry.hypers]
     result = fn(*args, **kwargs)
+    if any(
+        opt.lr is not lr and opt.lr != lr for (opt, _), lr in zip(entry.hypers, lrs, strict=True)
+    ):
+        # the program reads opt.lr; the Python code of the step that sets it does not replay
+        return result, "the step sets an optimizer's lr (call a scheduler between calls)"
     try:  # a program that cannot run is not trusted (the eager step has run: same results)
         outs = entry.bind(snapshot)(*inputs)
     except Exception as exc:
