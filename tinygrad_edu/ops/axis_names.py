@@ -145,8 +145,14 @@ def along_axis(op: type[Op], name: str) -> Callable:
     PyTorch's `dim=` too."""
 
     def method(self: Any, axis: int = _LAST, *, dim: int | None = None) -> Any:
-        axis = one_of(name, "axis", None if axis is _LAST else axis, "dim", dim)
-        return op.apply(self, axis=-1 if axis is None else axis)
+        if dim is not None:
+            if axis is not _LAST:  # axis=None is given here (every element): _LAST is not
+                raise TypeError(
+                    f"{name}: got both axis={axis!r} and dim={dim!r} (PyTorch's name for axis); "
+                    "give one of them"
+                )
+            axis = dim
+        return op.apply(self, axis=-1 if axis is _LAST else axis)
 
     method.__name__ = name
     method.__doc__ = _documented(
