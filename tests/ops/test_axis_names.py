@@ -120,3 +120,12 @@ def test_docstrings_state_the_math_and_the_arguments() -> None:
         assert doc.count("Raises:") == 1, method.__name__
     assert "d(out)/da" in Tensor.sum.__doc__
     assert "ds_i/dx_j" in Tensor.softmax.__doc__ and "dim:" in Tensor.softmax.__doc__
+
+
+def test_softmax_axis_none_is_refused_not_read_as_the_default() -> None:
+    # softmax normalizes along one axis: None is an error, never the last axis silently
+    x = Tensor([[0.0, 1.0], [2.0, 3.0]])
+    with pytest.raises(TypeError, match="softmax: axis must be one int, got None"):
+        x.softmax(axis=None)
+    with pytest.raises(TypeError, match="softmax: got both axis=None and dim=0"):
+        x.softmax(axis=None, dim=0)
