@@ -26,10 +26,6 @@ class Sum(Op):
     """out = sum of a over `axis`.    d(out)/da = 1 for every element summed (the course's
     `db = np.sum(dZ, axis=1, keepdims=True)` is this op's backward for a broadcast b).
 
-    Args:
-        axis: None (every axis), an int or a tuple of ints; a negative axis counts from the end.
-        keepdims: keep each reduced axis, with size 1 (the course's `keepdims=True`).
-
     Returns:
         A new Tensor, the sum over `axis`.
 
@@ -62,10 +58,6 @@ class Mean(Op):
     Over an empty axis (n = 0) the mean is nan, as numpy's (which warns), and the gradient has no
     elements at all.
 
-    Args:
-        axis: None (every axis), an int or a tuple of ints; a negative axis counts from the end.
-        keepdims: keep each reduced axis, with size 1 (the course's `keepdims=True`).
-
     Returns:
         A new Tensor, the mean over `axis`.
 
@@ -97,10 +89,6 @@ class Max(Op):
 
     Ties: when k elements share the maximum, each receives 1/k of the gradient (the gradient of the
     max is then the average of the tied one-hot gradients, as PyTorch's `amax` does).
-
-    Args:
-        axis: None (every axis), an int or a tuple of ints; a negative axis counts from the end.
-        keepdims: keep each reduced axis, with size 1 (the course's `keepdims=True`).
 
     Returns:
         A new Tensor, the largest value over `axis`.

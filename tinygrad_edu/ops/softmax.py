@@ -30,9 +30,6 @@ class Softmax(Op):
     """s_i = e^(x_i) / sum_j e^(x_j) along `axis`.
     ds_i/dx_j = s_i (delta_ij - s_j), so dx = s * (grad - sum(grad * s)).
 
-    Args:
-        axis: the axis to normalize along (-1: the last; 0 for the course's (n_classes, m)).
-
     Returns:
         A new Tensor of the input's shape.
 
@@ -67,9 +64,6 @@ class Softmax(Op):
 class LogSoftmax(Op):
     """y_i = x_i - log(sum_j e^(x_j)) along `axis`.    dy_i/dx_j = delta_ij - softmax_j,
     so dx = grad - softmax * sum(grad).
-
-    Args:
-        axis: the axis to normalize along (-1: the last; 0 for the course's (n_classes, m)).
 
     Returns:
         A new Tensor of the input's shape.
