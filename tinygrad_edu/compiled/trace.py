@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_edu._frames import add_tensor_names
 from tinygrad_edu.compiled import lower
 from tinygrad_edu.compiled.program import Instr, Lit, Value
 from tinygrad_edu.compiled.state import StateTrace
@@ -76,9 +77,7 @@ class Tracer(StateTrace):
         """Names for the generated source, from the frames noted (inner first: the step's own
         names win over its caller's), read as the step ends (a finished frame keeps them)."""
         for frame in self.frames.values():
-            for name, value in frame.f_locals.items():
-                if isinstance(value, Tensor) and not name.startswith("_"):
-                    self.names.setdefault(id(value), name)
+            add_tensor_names(frame, self.names)
         self.frames.clear()
         return self.names
 

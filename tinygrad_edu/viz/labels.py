@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_edu._frames import add_tensor_names
 from tinygrad_edu.tensor import Tensor
 
 MAX_EXPRESSION = 16  # longer expressions read worse than `t7`
@@ -57,9 +58,7 @@ def caller_names() -> dict[int, str]:
     frame: Any = sys._getframe(1)
     while frame is not None:
         if not frame.f_code.co_filename.startswith(_PACKAGE):
-            for var, value in list(frame.f_locals.items()):
-                if isinstance(value, Tensor) and not var.startswith("_"):
-                    names.setdefault(id(value), var)
+            add_tensor_names(frame, names)
         frame = frame.f_back
     return names
 
