@@ -20,12 +20,14 @@ __all__ = ["atomic_write"]
 
 
 @contextmanager
-def atomic_write(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
+def atomic_write(path: str | os.PathLike[str], parents: bool = False) -> Iterator[BinaryIO]:
     """`with atomic_write(path) as f:` gives a binary file to write; `path` becomes that file
     when the block ends without an error.
 
     Args:
-        path: the file to (re)place. Its directory must exist.
+        path: the file to (re)place. Its directory must exist, unless `parents`.
+        parents: create the missing folders first (the figures and graph files do; io.save and
+            the CLI refuse a folder that is not there, as numpy's and PyTorch's save do).
 
     Yields:
         A file open for writing bytes, a temporary file in `path`'s directory.
@@ -34,6 +36,8 @@ def atomic_write(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
         OSError: the temporary file cannot be created, written or renamed (whatever the block
             raises is raised too); either way the temporary file is gone and `path` unchanged."""
     path = Path(path)
+    if parents:
+        path.parent.mkdir(parents=True, exist_ok=True)
     # a hidden, fresh name: ".model.npz.1f2e3d4c.tmp"
     temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     try:

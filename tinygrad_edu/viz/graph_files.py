@@ -65,7 +65,6 @@ def graph_file(path: str | os.PathLike, format: str | None = None) -> tuple[Path
 
 def _write(path: Path, data: bytes) -> Path:
     """Write with `atomic_write`, so a half-written file never replaces a good one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_write(path) as f:
+    with atomic_write(path, parents=True) as f:
         f.write(data)
     return path

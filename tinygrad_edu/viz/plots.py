@@ -288,7 +288,6 @@ def _finish(fig: Any, path: str | os.PathLike | None, made: bool) -> None:
 
 def _write(fig: Any, path: Path) -> Path:
     """Write the figure with `atomic_write`, so a half-written image never replaces a good one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_write(path) as f:
+    with atomic_write(path, parents=True) as f:
         fig.savefig(f, format=path.suffix.lstrip(".") or "png", dpi=DPI)
     return path
