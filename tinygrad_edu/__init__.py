@@ -25,6 +25,7 @@ from tinygrad_edu.engine.grad_mode import (
     no_grad,
     set_grad_enabled,
 )
+from tinygrad_edu.random import get_rng_state, manual_seed, set_rng_state
 from tinygrad_edu.tensor import Tensor
 
 __version__ = "0.1.0"
@@ -41,12 +42,15 @@ __all__ = [
     "enable_grad",
     "grad",
     "gradcheck",
+    "get_rng_state",
     "gradgradcheck",
     "is_anomaly_enabled",
     "is_grad_enabled",
     "jit",
     "locate_wrong_op",
+    "manual_seed",
     "no_grad",
     "numerical_grad",
     "set_grad_enabled",
+    "set_rng_state",
 ]

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu import ops as _ops
+from tinygrad_edu import random
 from tinygrad_edu.broadcast import check_shape
 from tinygrad_edu.engine import backprop, function, versions
 from tinygrad_edu.ops import axis_names, dispatch, inplace, numpy_protocol
@@ -107,7 +108,9 @@ class Tensor:
         """Standard normal values of the shape given as for `zeros`: `Tensor.randn(2, 3, seed=0)`.
 
         Args:
-            seed: the seed of a fresh `numpy.random.default_rng` (the same seed, the same values).
+            seed: the seed of a fresh `numpy.random.default_rng` (the same seed, the same values);
+                with neither `seed` nor `rng`, the values come from the library's generator, the
+                one `tinygrad_edu.manual_seed` seeds.
             rng: a `numpy.random.Generator` to draw from instead of `seed`.
             requires_grad: record the ops on it.
             dtype: a float dtype, as for `Tensor`.
@@ -117,6 +120,9 @@ class Tensor:
             TypeError: rng is not a Generator."""
         if seed is not None and rng is not None:
             raise ValueError("randn: pass seed or rng, not both")
+        if rng is None and seed is None:
+            values = random.generator().standard_normal(check_shape("randn", shape))
+            return Tensor(values, requires_grad, dtype)
         if rng is None:
             rng = np.random.default_rng(seed)
         elif not isinstance(rng, np.random.Generator):

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_edu import random
 from tinygrad_edu.compiled import verify
 from tinygrad_edu.compiled.entry import Compiled, program_of
 from tinygrad_edu.compiled.fastpath import MISS, fast_step
@@ -125,6 +126,7 @@ class CompiledStep:
         tracer = Tracer(flat)
         state: Any = np.random.get_state()
         rng = state[1].copy(), state[2]
+        library_draws = random.draws()
         _active.append(tracer)
         try:
             with watching(tracer):
@@ -134,6 +136,8 @@ class CompiledStep:
         after: Any = np.random.get_state()
         if after[2] != rng[1] or not np.array_equal(after[1], rng[0]):
             tracer.refuse("it draws from numpy's global random generator (a new draw each call)")
+        elif random.draws() != library_draws:
+            tracer.refuse("it draws random numbers (dropout, randn, a shuffle: a new draw each call)")
         program = program_of(tracer, result)  # (what the step returns may refuse it too)
         if tracer.refused is not None:
             self._cache.pop(key, None)

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_edu import random
 from tinygrad_edu._checks import check_positive_int
 
 
@@ -24,7 +25,8 @@ def mini_batches(
         X: the inputs, (n_x, m).
         Y: the labels, (n_y, m).
         size: the number of examples per batch (the course's `mini_batch_size`).
-        seed: the RandomState seed of the shuffle (None: a fresh one).
+        seed: the RandomState seed of the shuffle (None: the library's generator, which
+            `tinygrad_edu.manual_seed` seeds).
 
     Returns:
         A list of `(X_batch, Y_batch)` pairs of numpy arrays, (n_x, size) and (n_y, size) (the
@@ -51,7 +53,7 @@ def mini_batches(
             f"mini_batches: X has shape {X.shape} ({m} examples) but Y has shape {Y.shape} "
             f"({Y.shape[1]} examples); both need one column per example"
         )
-    permutation = np.random.RandomState(seed).permutation(m)
+    permutation = random.generator(seed).permutation(m)
     shuffled_X, shuffled_Y = X[:, permutation], Y[:, permutation]
     return [(shuffled_X[:, k : k + size], shuffled_Y[:, k : k + size]) for k in range(0, m, size)]
 

@@ -10,6 +10,7 @@ W[l] is (n[l], n[l-1]), b[l] is (n[l], 1), Z[l] = W[l] A[l-1] + b[l]. Names foll
 from tinygrad_edu.nn import init
 from tinygrad_edu.nn.activation import LeakyReLU, ReLU, Sigmoid, Tanh
 from tinygrad_edu.nn.container import Sequential
+from tinygrad_edu.nn.dropout import Dropout
 from tinygrad_edu.nn.linear import Linear
 from tinygrad_edu.nn.loss import (
     BCELoss,
@@ -29,6 +30,7 @@ __all__ = [
     "Classifier",
     "CrossEntropyLoss",
     "DeepNet",
+    "Dropout",
     "LeakyReLU",
     "Linear",
     "LoadResult",

@@ -16,7 +16,7 @@ so the same seed gives the course's numbers, digit for digit:
     course_(model, scale="sqrt", seed=1)      the L-layer cat network (week 4): W / sqrt(n[l-1])
     he_(model, seed=3)                        He, as course 2 writes it: W * sqrt(2 / n[l-1])
 
-`seed=None` draws fresh random numbers. Values are written into `W.data` and `b.data` in place (the
+`seed=None` draws from the library's generator (`tinygrad_edu.manual_seed` seeds it). Values are written into `W.data` and `b.data` in place (the
 tensors stay the same objects, so an optimizer holding them keeps working) and keep their dtype.
 `initialize(model, "he", seed=0)` picks an initializer by name.
 """
@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_edu import random
 from tinygrad_edu._checks import is_int, is_real
 from tinygrad_edu.engine.grad_mode import no_grad
 from tinygrad_edu.nn.module import Module
@@ -66,7 +67,7 @@ def _draw(model: Module, seed: int | None, weight: Callable[[Any, int, int], np.
         raise ValueError(
             f"{type(model).__name__} has no layer with a weight W and a bias b to initialize"
         )
-    rs = np.random.RandomState(seed)
+    rs = random.generator(seed)
     with no_grad():
         for layer in found:
             n, n_prev = layer.W.shape
@@ -98,7 +99,7 @@ def course_(model: Module, scale: float | str = 0.01, seed: int | None = 1) -> M
     Args:
         model: a Module; every module in it with a 2-D `W` and a `b` is initialized.
         scale: the factor of randn, a number > 0, or "sqrt" for / sqrt(n[l-1]).
-        seed: the RandomState seed (None: fresh random numbers).
+        seed: the RandomState seed (None: the library's generator).
 
     Returns:
         The model, its parameters written in place.
@@ -130,7 +131,7 @@ def he_(model: Module, seed: int | None = None) -> Module:
 
     Args:
         model: a Module; every module in it with a 2-D `W` and a `b` is initialized.
-        seed: the RandomState seed (None: fresh random numbers).
+        seed: the RandomState seed (None: the library's generator).
 
     Returns:
         The model, its parameters written in place.
@@ -149,7 +150,7 @@ def xavier_(model: Module, seed: int | None = None, glorot: bool = False) -> Mod
 
     Args:
         model: a Module; every module in it with a 2-D `W` and a `b` is initialized.
-        seed: the RandomState seed (None: fresh random numbers).
+        seed: the RandomState seed (None: the library's generator).
         glorot: use sqrt(2 / (n[l-1] + n[l])) instead.
 
     Returns:
@@ -181,7 +182,7 @@ def initialize(model: Module, method: str, seed: int | None = None, **options: A
     Args:
         model: a Module; every module in it with a 2-D `W` and a `b` is initialized.
         method: "zeros", "course", "he" or "xavier".
-        seed: the RandomState seed (None: fresh random numbers; "zeros" ignores it).
+        seed: the RandomState seed (None: the library's generator; "zeros" ignores it).
         **options: passed to the initializer (`scale=` for "course", `glorot=` for "xavier").
 
     Returns:

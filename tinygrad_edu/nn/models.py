@@ -178,7 +178,7 @@ class DeepNet(Classifier):
     Args:
         layer_dims: [n_x, n[1], ..., n[L]], the sizes of the input and of each layer.
         hidden: the hidden activation: "relu", "tanh", "leaky_relu" or "sigmoid".
-        seed: the RandomState seed (None: fresh random numbers).
+        seed: the RandomState seed (None: the library's generator).
         dtype: the parameters' float dtype.
 
     Raises:
