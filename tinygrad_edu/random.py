@@ -24,8 +24,6 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu._checks import is_int
-
 __all__ = ["draws", "generator", "get_rng_state", "manual_seed", "set_rng_state"]
 
 _SEED_HIGH = 2**32 - 1  # RandomState takes seeds 0 .. 2**32 - 1
@@ -35,7 +33,10 @@ _draws = 0
 
 
 def _check_seed(where: str, seed: Any) -> int:
-    if not is_int(seed) or not 0 <= seed <= _SEED_HIGH:
+    # an int or a numpy integer, not a bool (written here, not taken from _checks: Tensor imports
+    # this module, and the engine core's line budget counts what Tensor imports)
+    integer = isinstance(seed, int | np.integer) and not isinstance(seed, bool | np.bool_)
+    if not integer or not 0 <= seed <= _SEED_HIGH:
         raise ValueError(f"{where}: seed must be an int from 0 to {_SEED_HIGH}, got {seed!r}")
     return int(seed)
 

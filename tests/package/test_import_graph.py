@@ -152,10 +152,11 @@ def _layer(graph: Graph, *prefixes: str) -> set[str]:
 
 
 def _helpers(graph: Graph) -> set[str]:
-    """The shared helpers below the engine: broadcast.py and the package's `_name.py` modules."""
+    """The shared helpers below the engine: broadcast.py, random.py (the library's generator) and
+    the package's `_name.py` modules."""
     top = [m.split(".")[1] for m in graph.files if m.count(".") == 1]
     private = {f"tinygrad_edu.{name}" for name in top if name.startswith("_") and "__" not in name}
-    return private | {"tinygrad_edu.broadcast"}
+    return private | {"tinygrad_edu.broadcast", "tinygrad_edu.random"}
 
 
 def _reaching_above(graph: Graph, layer: set[str], allowed: set[str]) -> list[str]:

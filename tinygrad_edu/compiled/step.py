@@ -137,7 +137,9 @@ class CompiledStep:
         if after[2] != rng[1] or not np.array_equal(after[1], rng[0]):
             tracer.refuse("it draws from numpy's global random generator (a new draw each call)")
         elif random.draws() != library_draws:
-            tracer.refuse("it draws random numbers (dropout, randn, a shuffle: a new draw each call)")
+            tracer.refuse(
+                "it draws random numbers (dropout, randn, a shuffle: a new draw each call)"
+            )
         program = program_of(tracer, result)  # (what the step returns may refuse it too)
         if tracer.refused is not None:
             self._cache.pop(key, None)
