@@ -116,7 +116,7 @@ def get_rng_state() -> dict[str, Any]:
         A dict of plain values and one uint32 array (RandomState's own `get_state(legacy=False)`),
         which `io.save_checkpoint` writes without pickle.
     """
-    return _default.get_state(legacy=False)  # type: ignore[no-any-return]
+    return _default.get_state(legacy=False)
 
 
 def set_rng_state(state: dict[str, Any]) -> None:
