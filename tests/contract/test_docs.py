@@ -25,6 +25,7 @@ TUTORIALS = (
     "10_the_course_numpy_on_tensors.md",
     "11_vectorization_and_broadcasting.md",
     "12_the_cat_pictures.md",
+    "13_gradient_checking.md",
 )
 
 
