@@ -26,6 +26,7 @@ TUTORIALS = (
     "11_vectorization_and_broadcasting.md",
     "12_the_cat_pictures.md",
     "13_gradient_checking.md",
+    "14_initialization.md",
 )
 
 
