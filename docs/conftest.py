@@ -2,7 +2,7 @@
 page (`--doctest-glob=*.md` in pyproject.toml) and compares what it prints with the page.
 
 A page that needs something optional skips, saying what, when it is missing: the course's cat
-files (tutorial 2) or PyTorch (tutorial 6).
+files (tutorials 2 and 12), the football data (tutorial 15) or PyTorch (tutorial 6).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ NEEDS = {
     "02_logistic_regression.md": "cats",
     "06_pytorch.md": "torch",
     "12_the_cat_pictures.md": "cats",
+    "15_regularization.md": "football",
 }
 
 
@@ -26,6 +27,11 @@ def _page_requirements(request: pytest.FixtureRequest) -> None:
     need = NEEDS.get(request.node.path.name)
     if need == "torch" and importlib.util.find_spec("torch") is None:
         pytest.skip("PyTorch is not installed (pip install torch)")
+    if need == "football" and not (find_data_dir() / "football.npz").is_file():
+        pytest.skip(
+            f"football.npz not found in {find_data_dir()}: convert the course's data.mat (see "
+            "the page) and put it there, or set TINYGRAD_EDU_DATA to the directory that holds it"
+        )
     if need == "cats":
         directory = find_data_dir()
         if not all((directory / name).is_file() for name in CAT_FILES):

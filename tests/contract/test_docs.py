@@ -27,6 +27,7 @@ TUTORIALS = (
     "12_the_cat_pictures.md",
     "13_gradient_checking.md",
     "14_initialization.md",
+    "15_regularization.md",
 )
 
 
