@@ -28,6 +28,7 @@ TUTORIALS = (
     "13_gradient_checking.md",
     "14_initialization.md",
     "15_regularization.md",
+    "16_optimization.md",
 )
 
 
