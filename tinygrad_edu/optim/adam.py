@@ -38,6 +38,9 @@ class RMSprop(Optimizer):
         array([ 0.68377223, -1.68377223])
     """
 
+    hyperparameters = ("beta", "eps", "weight_decay")
+    state_keys = ("s",)
+
     def __init__(
         self,
         params: Iterable[Tensor],
@@ -96,6 +99,9 @@ class Adam(Optimizer):
         >>> W.data
         array([ 0.9, -1.9])
     """
+
+    hyperparameters = ("beta1", "beta2", "eps", "weight_decay")
+    state_keys = ("t", "v", "s")
 
     def __init__(
         self,

@@ -42,6 +42,9 @@ class Optimizer:
     """
 
     weight_decay: float = 0.0  # the built-in optimizers take it as an argument
+    # what state_dict() saves besides lr, and the names of the per-parameter state it may hold
+    hyperparameters: tuple[str, ...] = ("weight_decay",)
+    state_keys: tuple[str, ...] = ()
 
     def __init__(self, params: Iterable[Tensor], lr: float) -> None:
         name = type(self).__name__
@@ -113,6 +116,96 @@ class Optimizer:
         Returns:
             The gradient to use, a new array when weight_decay is not 0."""
         return dW + self.weight_decay * W if self.weight_decay else dW
+
+    def state_dict(self) -> dict[str, Any]:
+        """The optimizer's state in PyTorch's form, to save and restore (`io.save_checkpoint`).
+
+        Returns:
+            `{"state": {i: {"v": array, ...}}, "param_groups": [{"lr": ..., ..., "params": [0,
+            1, ...]}]}`: parameters by position, each state array a copy (later steps do not
+            change it); parameters with no state yet (never stepped) are left out.
+
+        Examples:
+            >>> from tinygrad_edu import optim
+            >>> W = Tensor([1.0], requires_grad=True)
+            >>> optimizer = optim.Momentum([W], lr=0.1)
+            >>> (W * W).sum().backward()
+            >>> optimizer.step()
+            >>> optimizer.state_dict()["state"]
+            {0: {'v': array([0.2])}}
+        """
+        group = {"lr": self.lr, **{k: getattr(self, k) for k in self.hyperparameters}}
+        group["params"] = list(range(len(self.params)))
+        state = {
+            i: {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in s.items()}
+            for i, s in enumerate(self.state)
+            if s
+        }
+        return {"state": state, "param_groups": [group]}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore a `state_dict()`: the hyperparameters, and each parameter's state, copied in.
+
+        An array already held is written into in place, so a compiled step bound to it keeps
+        reading the restored values; the optimizer then steps to the same numbers as the one saved.
+
+        Args:
+            state_dict: a dict from `state_dict()` of an optimizer of the same kind over
+                parameters of the same shapes.
+
+        Raises:
+            ValueError: the dict is not in that form, is for another number of parameters, or
+                holds a state of another name, shape or dtype than the parameter's.
+        """
+        name = type(self).__name__
+        try:
+            (group,) = state_dict["param_groups"]
+            n, states = len(group["params"]), state_dict["state"]
+        except (KeyError, TypeError, ValueError):
+            raise ValueError(
+                f"{name}.load_state_dict: expected a dict from state_dict(), with 'state' and one "
+                "'param_groups' entry"
+            ) from None
+        if n != len(self.params):
+            raise ValueError(
+                f"{name}.load_state_dict: the saved optimizer had {n} parameters, this one has "
+                f"{len(self.params)}"
+            )
+        missing = [k for k in ("lr", *self.hyperparameters) if k not in group]
+        if missing:
+            raise ValueError(f"{name}.load_state_dict: the saved group lacks {missing}")
+        for i, saved in states.items():
+            self._check_state(int(i), saved)
+        self.lr = check_positive_real(name, "lr (the learning rate)", group["lr"])
+        for k in self.hyperparameters:
+            setattr(self, k, group[k])
+        for i, state in enumerate(self.state):
+            saved = states.get(i, states.get(str(i), {}))
+            for key in [k for k in state if k not in saved]:
+                del state[key]  # the saved optimizer had not made it yet
+            for key, value in saved.items():
+                held = state.get(key)
+                if isinstance(held, np.ndarray) and held.shape == np.shape(value):
+                    held[...] = value
+                else:
+                    state[key] = np.array(value) if isinstance(value, np.ndarray) else int(value)
+
+    def _check_state(self, i: int, saved: Any) -> None:
+        name = type(self).__name__
+        if not 0 <= i < len(self.params) or not isinstance(saved, dict):
+            raise ValueError(f"{name}.load_state_dict: no parameter {i} for the state {saved!r}")
+        p = self.params[i]
+        for key, value in saved.items():
+            if key not in self.state_keys:
+                raise ValueError(
+                    f"{name}.load_state_dict: parameter {i} has a state {key!r}; {name} keeps "
+                    f"{list(self.state_keys)}"
+                )
+            if isinstance(value, np.ndarray) and (value.shape != p.shape or value.dtype != p.dtype):
+                raise ValueError(
+                    f"{name}.load_state_dict: state {key!r} of parameter {i} is {value.dtype} "
+                    f"{value.shape}, the parameter is {p.dtype} {p.shape}"
+                )
 
     @property
     def _state_ids(self) -> tuple[int, ...]:

@@ -45,6 +45,9 @@ class SGD(Optimizer):
         array([ 0.75, -1.5 ])
     """
 
+    hyperparameters = ("momentum", "dampening", "weight_decay", "nesterov")
+    state_keys = ("momentum_buffer",)
+
     def __init__(
         self,
         params: Iterable[Tensor],
@@ -105,6 +108,9 @@ class Momentum(Optimizer):
         >>> W.data
         array([ 0.995, -1.99 ])
     """
+
+    hyperparameters = ("beta", "weight_decay")
+    state_keys = ("v",)
 
     def __init__(
         self, params: Iterable[Tensor], lr: float, beta: float = 0.9, weight_decay: float = 0.0
