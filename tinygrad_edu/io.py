@@ -12,6 +12,7 @@ crash or an error halfway leaves the previous file as it was.
 
 from __future__ import annotations
 
+import json
 import os
 import zipfile
 from collections import OrderedDict
@@ -21,7 +22,9 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_edu import random
 from tinygrad_edu._files import atomic_write
+from tinygrad_edu._npz import kind, read_entries
 from tinygrad_edu.nn.module import Module
 from tinygrad_edu.tensor import Tensor
 
@@ -102,10 +105,10 @@ def load(path: PathLike) -> OrderedDict[str, np.ndarray]:
     with open(path, "rb") as f:
         head = f.read(8)
     if not head.startswith(b"PK\x03\x04"):
-        raise ValueError(f"load: {path} is not a tinygrad_edu parameter file: {_kind(head)}")
+        raise ValueError(f"load: {path} is not a tinygrad_edu parameter file: {kind(head)}")
     try:
         with zipfile.ZipFile(path) as zf:
-            entries = _read_entries(path, zf)
+            entries = read_entries(path, zf, MARKER)
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
         raise ValueError(f"load: {path} is not a readable .npz file ({exc})") from exc
     if MARKER not in entries:
@@ -115,64 +118,6 @@ def load(path: PathLike) -> OrderedDict[str, np.ndarray]:
         )
     _check_marker(path, entries.pop(MARKER))
     return entries
-
-
-# what np.savez and np.savez_compressed write; anything else is not a file `save` made
-_COMPRESSIONS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflated"}
-
-
-def _read_entries(path: Path, zf: zipfile.ZipFile) -> OrderedDict[str, np.ndarray]:
-    entries: OrderedDict[str, np.ndarray] = OrderedDict()
-    for info in zf.infolist():
-        if not info.filename.endswith(".npy"):
-            raise ValueError(
-                f"load: {path} has an entry {info.filename!r} that is not an .npy array"
-            )
-        name = info.filename[: -len(".npy")]
-        if name in entries:
-            raise ValueError(f"load: {path} has the entry {name!r} twice")
-        if info.compress_type not in _COMPRESSIONS:
-            raise ValueError(
-                f"load: {path}: entry {name!r} uses zip compression method {info.compress_type}; "
-                f"only {sorted(_COMPRESSIONS.values())} are read"
-            )
-        with zf.open(info) as f:
-            entries[name] = _read_array(path, name, f, info.file_size, marker=name == MARKER)
-    return entries
-
-
-def _read_array(path: Path, name: str, f: Any, size: int, marker: bool) -> np.ndarray:
-    """One entry's array, after its header has promised no more bytes than the entry holds."""
-    where = f"load: {path}: entry {name!r}"
-    plain = f"load: {path} holds an entry that is not a plain array, {name!r}"
-    try:
-        version = np.lib.format.read_magic(f)
-        if version == (1, 0):
-            shape, fortran, dtype = np.lib.format.read_array_header_1_0(f)
-        elif version == (2, 0):
-            shape, fortran, dtype = np.lib.format.read_array_header_2_0(f)
-        else:
-            raise ValueError(f".npy format version {version} is not read")
-    except (ValueError, SyntaxError, TypeError) as exc:  # no magic, a garbled header
-        raise ValueError(f"{plain}: it has no valid .npy header ({exc})") from None
-    allowed = "U" if marker else "fiub"  # the marker is a string, parameters are numbers
-    if dtype.kind not in allowed or dtype.hasobject or dtype.fields is not None:
-        raise ValueError(f"{plain}: it holds {dtype}, not numbers (tinygrad_edu never unpickles)")
-    count = 1
-    for n in shape:
-        count *= n
-    expected = count * dtype.itemsize
-    if f.tell() + expected != size:
-        raise ValueError(
-            f"{where}: its header says shape {shape} of {dtype} ({expected} bytes) but the entry "
-            f"holds {size - f.tell()} bytes of data"
-        )
-    data = bytearray(f.read(expected))  # bytearray: the array is writable, as np.load's
-    if len(data) != expected:
-        raise ValueError(f"{where} ends after {len(data)} of its {expected} bytes")
-    return np.frombuffer(data, dtype=dtype, count=count).reshape(
-        shape, order="F" if fortran else "C"
-    )
 
 
 def _check_marker(path: Path, marker: np.ndarray) -> None:
@@ -187,12 +132,143 @@ def _check_marker(path: Path, marker: np.ndarray) -> None:
         )
 
 
-def _kind(head: bytes) -> str:
-    """What a file that is not a zip seems to be, from its first bytes."""
-    if head.startswith(b"\x80") or head.startswith((b"(dp", b"(lp", b"ccopy_reg")):
-        return "it is a Python pickle, which tinygrad_edu never loads (loading one can run code)"
-    if head.startswith(b"\x93NUMPY"):
-        return "it is a single .npy array, not an .npz of named parameters"
-    if not head:
-        return "it is empty"
-    return "it is not an .npz (zip) file"
+CHECKPOINT = "__checkpoint__"  # the entry holding a checkpoint's JSON: epoch, hyperparameters, ...
+
+
+def save_checkpoint(
+    path: PathLike,
+    model: Module,
+    optimizer: Any = None,
+    scheduler: Any = None,
+    epoch: int | None = None,
+    **extra: Any,
+) -> None:
+    """Save everything a training needs to resume: the model, the optimizer's state, the
+    scheduler's, the epoch, and the library's random generator (`tinygrad_edu.manual_seed`'s), so
+    the resumed run draws the dropout masks and shuffles the uninterrupted one would have.
+
+    The file is the same no-pickle `.npz` as `save` (arrays under `model/...`, `optimizer/...`,
+    `rng/key`, and the rest as JSON), written to a temporary file and renamed over `path` only
+    once complete: a crash halfway leaves the previous checkpoint whole.
+
+    Args:
+        path: the file to write.
+        model: the Module whose `state_dict()` is saved.
+        optimizer: an optimizer (its `state_dict()`), or None.
+        scheduler: a learning-rate scheduler (its `state_dict()`), or None.
+        epoch: the number of finished epochs, or None.
+        **extra: more values to keep, numbers, strings, lists or dicts (JSON).
+
+    Raises:
+        TypeError: a value of `extra` cannot be written as JSON.
+
+    Examples:
+        >>> import os, tempfile
+        >>> from tinygrad_edu import nn, optim
+        >>> model = nn.Linear(2, 1, seed=0)
+        >>> optimizer = optim.Adam(model.parameters(), lr=0.01)
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     path = os.path.join(folder, "run.npz")
+        ...     save_checkpoint(path, model, optimizer, epoch=3, note="warm-up")
+        ...     load_checkpoint(path, model, optimizer)
+        {'epoch': 3, 'note': 'warm-up'}
+    """
+    arrays: dict[str, Any] = {f"model/{k}": v for k, v in model.state_dict().items()}
+    meta: dict[str, Any] = {"epoch": epoch, "extra": extra}
+    if optimizer is not None:
+        state = optimizer.state_dict()
+        scalars = {}
+        for i, saved in state["state"].items():
+            for key, value in saved.items():
+                if isinstance(value, np.ndarray):
+                    arrays[f"optimizer/{i}/{key}"] = value
+                else:
+                    scalars[f"{i}/{key}"] = value
+        meta["optimizer"] = {
+            "type": type(optimizer).__name__,
+            "param_groups": state["param_groups"],
+            "scalars": scalars,
+        }
+    if scheduler is not None:
+        meta["scheduler"] = {"type": type(scheduler).__name__, "state": scheduler.state_dict()}
+    rng = random.get_rng_state()
+    arrays["rng/key"] = rng["state"]["key"]
+    meta["rng"] = {k: v for k, v in rng.items() if k != "state"} | {"pos": rng["state"]["pos"]}
+    try:
+        text = json.dumps(meta, default=_plain)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(
+            f"save_checkpoint: {exc}; extra values must be JSON (numbers, str, ...)"
+        ) from None
+    arrays[CHECKPOINT] = np.frombuffer(text.encode(), dtype=np.uint8)
+    save(arrays, path)
+
+
+def load_checkpoint(
+    path: PathLike,
+    model: Module | None = None,
+    optimizer: Any = None,
+    scheduler: Any = None,
+    restore_rng: bool = True,
+) -> dict[str, Any]:
+    """Restore a `save_checkpoint` file into the given objects, and return the rest.
+
+    Args:
+        path: the file, as written by `save_checkpoint`.
+        model: the Module to load the parameters into (strict: the same names and shapes).
+        optimizer: an optimizer of the same kind over the model's parameters, or None.
+        scheduler: a scheduler of the same kind, or None.
+        restore_rng: put back the library's random generator as it was when saved.
+
+    Returns:
+        `{"epoch": epoch, **extra}`, as given to `save_checkpoint`.
+
+    Raises:
+        ValueError: the file is not a checkpoint, or it was saved from another kind of optimizer
+            or scheduler, or does not fit the model or optimizer (`load_state_dict`'s errors).
+    """
+    entries = load(path)
+    if CHECKPOINT not in entries:
+        raise ValueError(
+            f"load_checkpoint: {path} is a parameter file (io.save), not a checkpoint; load it "
+            "with model.load_state_dict(io.load(path))"
+        )
+    meta = json.loads(entries.pop(CHECKPOINT).tobytes().decode())
+    if model is not None:
+        model.load_state_dict({k[6:]: v for k, v in entries.items() if k.startswith("model/")})
+    if optimizer is not None:
+        saved = _saved("optimizer", meta, optimizer, path)
+        states: dict[int, dict[str, Any]] = {}
+        for key, value in entries.items():
+            if key.startswith("optimizer/"):
+                i, name = key[10:].split("/", 1)
+                states.setdefault(int(i), {})[name] = value
+        for key, value in saved["scalars"].items():
+            i, name = key.split("/", 1)
+            states.setdefault(int(i), {})[name] = value
+        optimizer.load_state_dict({"state": states, "param_groups": saved["param_groups"]})
+    if scheduler is not None:
+        scheduler.load_state_dict(_saved("scheduler", meta, scheduler, path)["state"])
+    if restore_rng:
+        rng = meta["rng"]
+        state = {"key": entries["rng/key"], "pos": rng.pop("pos")}
+        random.set_rng_state(rng | {"state": state})
+    return {"epoch": meta["epoch"], **meta["extra"]}
+
+
+def _saved(what: str, meta: dict[str, Any], given: Any, path: PathLike) -> dict[str, Any]:
+    saved = meta.get(what)
+    if saved is None:
+        raise ValueError(f"load_checkpoint: {path} holds no {what} state")
+    if saved["type"] != type(given).__name__:
+        raise ValueError(
+            f"load_checkpoint: {path} holds the state of a {saved['type']} {what}, not of a "
+            f"{type(given).__name__}"
+        )
+    return saved
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.generic):  # a numpy number: its Python value
+        return value.item()
+    raise TypeError(f"{type(value).__name__} {value!r} is not JSON")
