@@ -76,7 +76,7 @@ def test_a_failed_save_keeps_the_previous_checkpoint(tmp_path: Path) -> None:
     path = tmp_path / "run.npz"
     io.save_checkpoint(path, model, optimizer, epoch=1)
     before = path.read_bytes()
-    with pytest.raises(TypeError, match="save_checkpoint: .*must be JSON"):
+    with pytest.raises(TypeError, match=r"save_checkpoint: .*must be JSON"):
         io.save_checkpoint(path, model, optimizer, epoch=2, bad=object())
     assert path.read_bytes() == before
     assert io.load_checkpoint(path, model)["epoch"] == 1
@@ -91,7 +91,7 @@ def test_what_does_not_fit_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="holds no scheduler state"):
         io.load_checkpoint(path, model, scheduler=scheduler)
     io.save(model, tmp_path / "params.npz")
-    with pytest.raises(ValueError, match="is a parameter file .io.save., not a checkpoint"):
+    with pytest.raises(ValueError, match=r"is a parameter file \(io.save\), not a checkpoint"):
         io.load_checkpoint(tmp_path / "params.npz", model)
     with pytest.raises(ValueError):
         io.load_checkpoint(path, nn.Sequential(nn.Linear(3, 2)))
