@@ -6,11 +6,13 @@ column, float64.
 
 from tinygrad_edu.data.batching import mini_batches
 from tinygrad_edu.data.cats import CatData, DataError, find_data_dir, load_cats
+from tinygrad_edu.data.loader import DataLoader
 from tinygrad_edu.data.planar import blobs, flower, gaussian_quantiles, noisy_circles, noisy_moons
 
 __all__ = [
     "CatData",
     "DataError",
+    "DataLoader",
     "blobs",
     "find_data_dir",
     "flower",

@@ -11,7 +11,12 @@ from tinygrad_edu._checks import check_positive_int
 
 
 def mini_batches(
-    X: Any, Y: Any, size: int = 64, seed: int | None = 0
+    X: Any,
+    Y: Any,
+    size: int = 64,
+    seed: int | None = 0,
+    shuffle: bool = True,
+    generator: Any = None,
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     """Shuffle the columns of `X` (n_x, m) and `Y` (n_y, m) together, then cut them into batches.
 
@@ -27,6 +32,8 @@ def mini_batches(
         size: the number of examples per batch (the course's `mini_batch_size`).
         seed: the RandomState seed of the shuffle (None: the library's generator, which
             `tinygrad_edu.manual_seed` seeds).
+        shuffle: False keeps the columns in order (no draw).
+        generator: a `numpy.random.RandomState` to draw the permutation from, instead of `seed`.
 
     Returns:
         A list of `(X_batch, Y_batch)` pairs of numpy arrays, (n_x, size) and (n_y, size) (the
@@ -53,7 +60,11 @@ def mini_batches(
             f"mini_batches: X has shape {X.shape} ({m} examples) but Y has shape {Y.shape} "
             f"({Y.shape[1]} examples); both need one column per example"
         )
-    permutation = random.generator(seed).permutation(m)
+    if not shuffle:
+        permutation = np.arange(m)
+    else:
+        rs = random.generator(None if generator is not None else seed, generator)
+        permutation = rs.permutation(m)
     shuffled_X, shuffled_Y = X[:, permutation], Y[:, permutation]
     return [(shuffled_X[:, k : k + size], shuffled_Y[:, k : k + size]) for k in range(0, m, size)]
 
