@@ -30,7 +30,12 @@ from tinygrad_edu.train.course2_loop import course_cost, network
 from tinygrad_edu.train.history import RISE_PATIENCE, RISE_TOLERANCE, History, RisingCostWarning
 from tinygrad_edu.train.loop import fit
 from tinygrad_edu.train.losses import COURSE_LOSSES, LossFn
-from tinygrad_edu.train.optimization import LR_DECAYS, OPTIMIZERS, train_optimization
+from tinygrad_edu.train.optimization import (
+    LR_DECAYS,
+    OPTIMIZERS,
+    optimization_lr,
+    train_optimization,
+)
 
 __all__ = [
     "COURSE_LOSSES",
@@ -46,6 +51,7 @@ __all__ = [
     "course_cost",
     "fit",
     "network",
+    "optimization_lr",
     "predict",
     "train_initialization",
     "train_optimization",

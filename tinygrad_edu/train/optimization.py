@@ -29,7 +29,7 @@ from tinygrad_edu.train.course2_loop import (
 )
 from tinygrad_edu.train.history import History
 
-__all__ = ["LR_DECAYS", "OPTIMIZERS", "train_optimization"]
+__all__ = ["LR_DECAYS", "OPTIMIZERS", "optimization_lr", "train_optimization"]
 
 OPTIMIZERS = ("gd", "momentum", "adam")
 # The notebook's two decays: update_lr (every epoch) and schedule_lr_decay (every time_interval
@@ -39,6 +39,35 @@ LR_DECAYS = ("inverse-time", "staircase")
 # for Adam ("7.3 - Using Learning Rate Decay for each Optimization Method").
 _LR = {None: {"gd": 0.0007, "momentum": 0.0007, "adam": 0.0007}}
 _LR["inverse-time"] = _LR["staircase"] = {"gd": 0.1, "momentum": 0.1, "adam": 0.01}
+
+
+def optimization_lr(optimizer: str, lr_decay: str | None = None) -> float:
+    """The learning rate the "Optimization methods" notebook trains `optimizer` with: 0.0007, or
+    with a decay 0.1 for gd and momentum and 0.01 for Adam (its section 7.3).
+
+    Args:
+        optimizer: "gd", "momentum" or "adam".
+        lr_decay: None, "inverse-time" or "staircase".
+
+    Returns:
+        The learning rate lr0.
+
+    Raises:
+        ValueError: an unknown optimizer or decay.
+
+    Examples:
+        >>> optimization_lr("adam"), optimization_lr("gd", "staircase")
+        (0.0007, 0.1)
+    """
+    if optimizer not in OPTIMIZERS:
+        raise ValueError(
+            f"optimization_lr: optimizer must be one of {OPTIMIZERS}, got {optimizer!r}"
+        )
+    if lr_decay is not None and lr_decay not in LR_DECAYS:
+        raise ValueError(
+            f"optimization_lr: lr_decay must be None or one of {LR_DECAYS}, got {lr_decay!r}"
+        )
+    return _LR[lr_decay][optimizer]
 
 
 def train_optimization(
