@@ -240,11 +240,11 @@ def test_a_file_unlike_the_courses_is_a_data_error(tmp_path, arrays, words) -> N
 
 def test_a_file_that_is_no_npz_or_holds_objects_is_refused(tmp_path) -> None:
     (tmp_path / "football.npz").write_bytes(b"not a zip file")
-    with pytest.raises(DataError, match="is not a readable .npz file"):
+    with pytest.raises(DataError, match=r"is not a readable \.npz file"):
         load_football(tmp_path)
     objects = np.array([{"a": 1}], dtype=object)
     np.savez(tmp_path / "football.npz", X=objects, y=objects, Xval=objects, yval=objects)
-    with pytest.raises(DataError, match="is not a readable .npz file"):  # never unpickled
+    with pytest.raises(DataError, match=r"is not a readable \.npz file"):  # never unpickled
         load_football(tmp_path)
 
 

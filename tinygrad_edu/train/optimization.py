@@ -37,7 +37,7 @@ OPTIMIZERS = ("gd", "momentum", "adam")
 LR_DECAYS = ("inverse-time", "staircase")
 # The rates the notebook uses: 0.0007 without decay; with decay, 0.1 for gd and momentum and 0.01
 # for Adam ("7.3 - Using Learning Rate Decay for each Optimization Method").
-_LR = {None: {"gd": 0.0007, "momentum": 0.0007, "adam": 0.0007}}
+_LR: dict[str | None, dict[str, float]] = {None: {"gd": 0.0007, "momentum": 0.0007, "adam": 0.0007}}
 _LR["inverse-time"] = _LR["staircase"] = {"gd": 0.1, "momentum": 0.1, "adam": 0.01}
 
 
@@ -146,7 +146,8 @@ def train_optimization(
         )
     lr = _LR[lr_decay][optimizer] if lr is None else lr
     X_all, Y_all = Tensor(X), Tensor(Y)  # checked and converted as the other trainings do
-    model = nn.init.he_(network([X_all.shape[0], 5, 2, 1]), seed=seed)
+    model = network([X_all.shape[0], 5, 2, 1])
+    nn.init.he_(model, seed=seed)
     params = model.parameters()
     updates: optim.Optimizer
     if optimizer == "gd":
