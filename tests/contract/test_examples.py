@@ -31,6 +31,9 @@ def test_every_example_is_tested() -> None:
         "planar_classification.py",
         "two_layer_cats.py",
         "deep_cats.py",
+        "initialization.py",
+        "regularization.py",
+        "optimization.py",
     }
     assert {p.name for p in EXAMPLES.glob("*.py")} == tested
 
@@ -65,3 +68,28 @@ def test_cat_examples(cats, script, first_cost) -> None:
     out = run(script, "--iterations", "3")
     assert f"Cost after iteration 0: {first_cost}" in out
     assert "train accuracy:" in out and "test accuracy:" in out
+
+
+def test_initialization_example() -> None:
+    out = run("initialization.py", "--iterations", "2")
+    for first in ("0.6931471805599453", "inf", "0.8830537463419761"):  # zeros, random, he
+        assert f"Cost after iteration 0: {first}\n" in out
+    assert out.count("train accuracy:") == out.count("test accuracy:") == 3
+
+
+def test_regularization_example() -> None:
+    from tinygrad_edu.data import find_data_dir
+
+    if not (find_data_dir() / "football.npz").is_file():
+        pytest.skip("football.npz not found: set TINYGRAD_EDU_DATA to the folder that holds it")
+    out = run("regularization.py", "--iterations", "2")
+    for first in ("0.6557412523481002", "0.6974484493131264", "0.6543912405149825"):
+        assert f"Cost after iteration 0: {first}\n" in out
+    assert out.count("test accuracy:") == 3
+
+
+def test_optimization_example() -> None:
+    out = run("optimization.py", "--epochs", "1")
+    assert "Cost after epoch 0: 0.7021655222604548\n" in out  # Adam, the notebook's 0.702166
+    assert out.count("learning rate after epoch 0:") == 3
+    assert out.count("train accuracy:") == 6

@@ -12,8 +12,8 @@ import os
 import sys
 from typing import NoReturn
 
-from tinygrad_edu.cli import options
-from tinygrad_edu.cli.train import EXIT_INTERRUPTED, _recipes, train_command
+from tinygrad_edu.cli import course2, options
+from tinygrad_edu.cli.train import EXIT_INTERRUPTED, _recipes
 
 
 class Parser(argparse.ArgumentParser):
@@ -83,17 +83,17 @@ def build_parser() -> argparse.ArgumentParser:
         "iteration in progress and still prints, saves and plots that model (a second Ctrl-C "
         "stops that too).",
     )
-    recipes = _recipes()
+    models = {name: r.help for name, r in _recipes().items()} | course2.MODELS
     train.add_argument(
         "model",
-        choices=sorted(recipes),
-        help="; ".join(f"{name}: {r.help}" for name, r in recipes.items()),
+        choices=sorted(models),
+        help="; ".join(f"{name}: {text}" for name, text in models.items()),
     )
     train.add_argument(
         "--data",
         metavar="DIR",
-        help="folder with train_catvnoncat.h5 and test_catvnoncat.h5 "
-        "(default: $TINYGRAD_EDU_DATA, then ./datasets)",
+        help="folder with train_catvnoncat.h5 and test_catvnoncat.h5 (the cat models), or "
+        "football.npz (regularization) (default: $TINYGRAD_EDU_DATA, then ./datasets)",
     )
     train.add_argument(
         "--iterations", type=options.positive_int, metavar="N", help="default: the course's"
@@ -138,7 +138,8 @@ def build_parser() -> argparse.ArgumentParser:
         "checked against eager mode at 1, replayed as plain numpy after; the same costs, "
         "accuracies and saved parameters, bit for bit",
     )
-    train.set_defaults(func=train_command)
+    course2.add_options(train)
+    train.set_defaults(func=course2.dispatch)
 
     graph = sub.add_parser("graph", help="the course's computation graph with its gradients")
     graph.add_argument(
@@ -171,7 +172,9 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         if args.command is None:
             graph_command(args)
-            print("\nMore: tinygrad-edu --help  (train logreg|planar|shallow|deep, graph)")
+            print(
+                "\nMore: tinygrad-edu --help  (train logreg|planar|shallow|deep|init|regularization|optimization, graph)"
+            )
             return 0
         return args.func(args)
     except BrokenPipeError:

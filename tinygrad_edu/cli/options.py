@@ -21,6 +21,8 @@ __all__ = [
     "blas_threads",
     "count",
     "graph_out",
+    "keep_prob",
+    "l2_lambda",
     "learning_rate",
     "plot_path",
     "positive_int",
@@ -79,6 +81,30 @@ def learning_rate(text: str) -> float:
     if not (math.isfinite(value) and value > 0):
         raise argparse.ArgumentTypeError(f"expected a finite number > 0, got {text!r}")
     return value
+
+
+def l2_lambda(text: str) -> float:
+    """`--l2 LAMBDA`: the L2 strength, a finite float >= 0 (the course's 0.7)."""
+    value = _float(text)
+    if not (math.isfinite(value) and value >= 0):
+        raise argparse.ArgumentTypeError(f"expected a finite number >= 0, got {text!r}")
+    return value
+
+
+def keep_prob(text: str) -> float:
+    """`--dropout KEEP_PROB`: the probability of keeping a unit, in (0, 1] (the course's 0.86);
+    0 would keep no unit and divide by 0."""
+    value = _float(text)
+    if not 0 < value <= 1:  # False for nan too
+        raise argparse.ArgumentTypeError(f"expected a probability in (0, 1], got {text!r}")
+    return value
+
+
+def _float(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        return math.nan
 
 
 def save_path(text: str) -> str:

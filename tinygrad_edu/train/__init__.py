@@ -8,6 +8,9 @@ Ctrl-C), then `predict` and `accuracy`.
     losses.py        the course's costs by name; a model's logits or probabilities
     history.py       History, the warning for a rising cost
     progress.py      the progress bar and the deferred Ctrl-C
+    course2.py       course 2's week-1 trainings: initialization, regularization (L2, dropout)
+    course2_loop.py  what they share: the course's network, its printed cost, its loop
+    optimization.py  course 2's week-2 training: mini-batches, momentum, Adam, lr decay
 
 `predict` and `accuracy` (and how to read a model's logits) live in tinygrad_edu.nn.predictions,
 below train, so a model's predict() needs nothing from train; they are re-exported here.
@@ -22,18 +25,35 @@ below train, so a model's predict() needs nothing from train; they are re-export
 """
 
 from tinygrad_edu.nn.predictions import accuracy, predict
+from tinygrad_edu.train.course2 import INITIALIZATIONS, train_initialization, train_regularization
+from tinygrad_edu.train.course2_loop import course_cost, network
 from tinygrad_edu.train.history import RISE_PATIENCE, RISE_TOLERANCE, History, RisingCostWarning
 from tinygrad_edu.train.loop import fit
 from tinygrad_edu.train.losses import COURSE_LOSSES, LossFn
+from tinygrad_edu.train.optimization import (
+    LR_DECAYS,
+    OPTIMIZERS,
+    optimization_lr,
+    train_optimization,
+)
 
 __all__ = [
     "COURSE_LOSSES",
+    "INITIALIZATIONS",
+    "LR_DECAYS",
+    "OPTIMIZERS",
     "RISE_PATIENCE",
     "RISE_TOLERANCE",
     "History",
     "LossFn",
     "RisingCostWarning",
     "accuracy",
+    "course_cost",
     "fit",
+    "network",
+    "optimization_lr",
     "predict",
+    "train_initialization",
+    "train_optimization",
+    "train_regularization",
 ]
