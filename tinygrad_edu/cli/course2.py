@@ -20,7 +20,7 @@ import time
 from typing import Any
 
 from tinygrad_edu.cli import options
-from tinygrad_edu.cli.train import EXIT_INTERRUPTED, train_command
+from tinygrad_edu.cli.train import report, train_command
 
 __all__ = ["MODELS", "add_options", "dispatch"]
 
@@ -135,10 +135,10 @@ def _flag(dest: str) -> str:
 
 
 def _train(args: argparse.Namespace, n_threads: int) -> int:
-    from tinygrad_edu import data, io
-    from tinygrad_edu.train import accuracy
+    from tinygrad_edu import data
 
     X_test: Any = None
+    Y_test: Any = None
     if args.model == "regularization":
         try:
             X, Y, X_test, Y_test = data.load_football(args.data)
@@ -152,22 +152,7 @@ def _train(args: argparse.Namespace, n_threads: int) -> int:
     start = time.perf_counter()
     model, history, lr, unit = _run(args, X, Y)
     seconds = time.perf_counter() - start
-    print(f"train accuracy: {accuracy(model, X, Y)} %")
-    if X_test is not None:
-        print(f"test accuracy: {accuracy(model, X_test, Y_test)} %")
-    if not args.quiet:
-        threads = f"{n_threads} BLAS thread{'s' * (n_threads > 1)}"
-        print(f"({len(history)} {unit}s in {seconds:.1f} s, {threads})", file=sys.stderr)
-    if args.save:
-        io.save(model, args.save)
-        print(f"saved the parameters to {args.save}")
-    if args.plot:
-        from tinygrad_edu.viz import plots
-
-        written = plots.training_figures(args.model, model, history, X, Y, args.plot, lr)
-        for path in written:
-            print(f"wrote {path}")
-    return EXIT_INTERRUPTED if history.stopped == "interrupted" else 0
+    return report(args, model, history, (X, Y, X_test, Y_test), seconds, n_threads, lr, unit=unit)
 
 
 def _run(args: argparse.Namespace, X: Any, Y: Any) -> tuple[Any, Any, float, str]:

@@ -109,8 +109,8 @@ def train_command(args: argparse.Namespace) -> int:
 
 
 def _train(args: argparse.Namespace, n_threads: int) -> int:
-    from tinygrad_edu import data, io
-    from tinygrad_edu.train import accuracy, fit
+    from tinygrad_edu import data
+    from tinygrad_edu.train import fit
 
     recipe = _recipes()[args.model]
     X_test: Any = None  # the flower has no test set
@@ -150,12 +150,32 @@ def _train(args: argparse.Namespace, n_threads: int) -> int:
         jit=args.jit,
     )
     seconds = time.perf_counter() - start
+    return report(args, model, history, (X, Y, X_test, Y_test), seconds, n_threads, lr, classes)
+
+
+def report(
+    args: argparse.Namespace,
+    model: Any,
+    history: Any,
+    sets: tuple[Any, Any, Any, Any],
+    seconds: float,
+    n_threads: int,
+    lr: float,
+    classes: list[str] | None = None,
+    unit: str = "iteration",
+) -> int:
+    """The end of every `tinygrad-edu train` command: the accuracies, the timing line, `--save`
+    and `--plot`; the exit status (interrupted, diverged, or 0)."""
+    from tinygrad_edu import io
+    from tinygrad_edu.train import accuracy
+
+    X, Y, X_test, Y_test = sets
     print(f"train accuracy: {accuracy(model, X, Y)} %")
     if X_test is not None:
         print(f"test accuracy: {accuracy(model, X_test, Y_test)} %")
     if not args.quiet:
         threads = f"{n_threads} BLAS thread{'s' * (n_threads > 1)}"
-        print(f"({len(history)} iterations in {seconds:.1f} s, {threads})", file=sys.stderr)
+        print(f"({len(history)} {unit}s in {seconds:.1f} s, {threads})", file=sys.stderr)
     if args.save:
         io.save(model, args.save)
         print(f"saved the parameters to {args.save}")
