@@ -121,12 +121,14 @@ def _resolve(data_dir: str | os.PathLike[str] | None) -> tuple[Path, str]:
     )
 
 
-def _error(path: Path, problem: str, source: str) -> DataError:
+def _error(path: Path, problem: str, source: str, files: str = "", more: str = "") -> DataError:
+    # one message for every data file the library reads: what is wrong, where it was looked for
+    # (and why there), how to fix it; `files` names what to put there (the cat files by default)
+    files = files or f"{TRAIN_FILE} and {TEST_FILE}"
     return DataError(
         f"{path}: {problem}.\n"
         f"The data directory {path.parent} is {source}.\n"
-        f"To fix: put {TRAIN_FILE} and {TEST_FILE} in {path.parent}, "
-        f"or pass --data DIR, or set {ENV_VAR}=DIR."
+        f"To fix: put {files} in {path.parent}, or pass --data DIR, or set {ENV_VAR}=DIR.{more}"
     )
 
 

@@ -21,7 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-from tinygrad_edu.data.cats import ENV_VAR, DataError, _resolve
+from tinygrad_edu.data import cats
+from tinygrad_edu.data.cats import DataError, _resolve
 from tinygrad_edu.data.planar import noisy_circles, noisy_moons
 
 __all__ = ["FOOTBALL_FILE", "MAT_FILE", "circles", "load_football", "moons"]
@@ -136,12 +137,9 @@ def _course_layout(a: np.ndarray) -> np.ndarray:
 
 
 def _error(path: Path, problem: str, source: str) -> DataError:
-    return DataError(
-        f"{path}: {problem}.\n"
-        f"The data directory {path.parent} is {source}.\n"
-        f"To fix: put {FOOTBALL_FILE} (or the course's {MAT_FILE}, read with SciPy) in "
-        f"{path.parent}, or pass --data DIR, or set {ENV_VAR}=DIR. To convert {MAT_FILE} "
-        f"(with SciPy, anywhere): {CONVERT}"
+    files = f"{FOOTBALL_FILE} (or the course's {MAT_FILE}, read with SciPy)"
+    return cats._error(
+        path, problem, source, files, f" To convert {MAT_FILE} (with SciPy, anywhere): {CONVERT}"
     )
 
 
