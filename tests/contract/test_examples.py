@@ -4,6 +4,7 @@ are checked in test_course_numbers.py)."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -34,6 +35,7 @@ def test_every_example_is_tested() -> None:
         "initialization.py",
         "regularization.py",
         "optimization.py",
+        "gradient_checking.py",
     }
     assert {p.name for p in EXAMPLES.glob("*.py")} == tested
 
@@ -93,3 +95,13 @@ def test_optimization_example() -> None:
     assert "Cost after epoch 0: 0.7021655222604548\n" in out  # Adam, the notebook's 0.702166
     assert out.count("learning rate after epoch 0:") == 3
     assert out.count("train accuracy:") == 6
+
+
+def test_gradient_checking_example() -> None:
+    out = run("gradient_checking.py")
+    # the course's 1-D number is scalar arithmetic (the same on every machine); the N-D one's last
+    # digits depend on the machine's rounding, so only the course's published 0.285093157 is asserted
+    assert "The gradient is correct! difference = 2.919335883291695e-10\n" in out
+    buggy = re.search(r"There is a mistake in the backward propagation! difference = (\S+)", out)
+    assert buggy is not None and f"{float(buggy.group(1)):.9f}" == "0.285093157"
+    assert out.count("Your backward propagation works perfectly fine!") == 2
