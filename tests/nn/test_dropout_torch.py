@@ -75,3 +75,15 @@ def test_the_edges_in_train_mode_equal_torch(p):
     torch_out.sum().backward()
     np.testing.assert_array_equal(out.data, torch_out.detach().numpy())
     np.testing.assert_array_equal(A.grad.data, T.grad.numpy())
+
+
+def test_gradcheck_with_a_fixed_mask() -> None:
+    # a fresh generator with the same seed at each call: the same mask, so central differences
+    # see one function (with a new mask at each call they would not: tutorial 13's last section)
+    from tinygrad_edu import gradcheck
+
+    def dropped(A):
+        return nn.Dropout(0.4, generator=np.random.RandomState(7))(A) * 1.5
+
+    x = np.random.RandomState(8).standard_normal((5, 7))
+    assert gradcheck(dropped, Tensor(x, requires_grad=True))
