@@ -156,8 +156,8 @@ def fit(
         (3, None)
         >>> history = fit(ShallowNet(2, 4, 1), X, Y, epochs=2, batch_size=64, seed=1, lr=1.2,
         ...               validation=(X[:, :100], Y[:, :100]), print_every=1, progress=False)
-        Cost after epoch 0: 0.69...; validation cost: 0.6..., validation accuracy: ... %
-        Cost after epoch 1: 0.6...; validation cost: 0.6..., validation accuracy: ... %
+        Cost after epoch 0: 0.69...; validation cost: 0.7..., validation accuracy: ... %
+        Cost after epoch 1: 0.69...; validation cost: 0.6..., validation accuracy: ... %
         >>> len(history), [stats.epoch for stats in history.epochs]
         (14, [0, 1])
     """
