@@ -414,3 +414,61 @@ def test_float32_stays_float32_and_jit_equals_eager() -> None:
     # float32 rounding: the costs agree with a float64 run to float32's precision only
     wide = run(jit=False)
     np.testing.assert_allclose(eager[2].costs, wide[2].costs, rtol=1e-4)
+
+
+class FakeBar:
+    """tqdm's three calls, recorded."""
+
+    def __init__(self, total: int) -> None:
+        self.total, self.n, self.lines, self.closed = total, 0, [], False
+
+    def update(self, n: int = 1) -> None:
+        self.n += n
+
+    def write(self, line: str) -> None:
+        self.lines.append(line)
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def test_the_bar_counts_mini_batches_and_the_lines_go_above_it(monkeypatch) -> None:
+    from tinygrad_edu.train import progress
+
+    bars: list[FakeBar] = []
+    monkeypatch.setattr(progress, "progress_bar", lambda total, _: bars.append(FakeBar(total)) or bars[-1])  # fmt: skip
+    X, Y = moons()
+    fit(course_net(), X, Y, epochs=7, batch_size=64, lr=0.1, print_every=3, initial_epoch=2)
+    (bar,) = bars
+    assert bar.total == bar.n == 5 * 5 and bar.closed  # epochs 2 to 6, five mini-batches each
+    assert [line.split(":")[0] for line in bar.lines] == [
+        "Cost after epoch 3",
+        "Cost after epoch 6",
+    ]  # every print_every epochs counted from 0, and the last
+
+
+def test_print_every_zero_prints_nothing(capsys) -> None:
+    X, Y = moons()
+    fit(course_net(), X, Y, epochs=3, batch_size=64, lr=0.1, print_every=0, progress=False)
+    assert capsys.readouterr().out == ""
+
+
+def test_a_rising_cost_warns_once_counting_epochs() -> None:
+    X, Y = moons()
+    calls = [0]
+
+    def loss(model: Any, X: Tensor, Y: Tensor) -> Tensor:
+        # epoch 0 costs 1.0 (its step and its measurement), every later epoch 2.0
+        calls[0] += 1
+        return nn.binary_cross_entropy_with_logits(model[:-1](X), Y) * 0.0 + (
+            1.0 if calls[0] <= 2 else 2.0
+        )
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit(course_net(), X, Y, epochs=101, lr=0.1, loss=loss, **quiet())
+    rising = [w for w in caught if issubclass(w.category, tinygrad_edu.train.RisingCostWarning)]
+    assert len(rising) == 1 and rising[0].filename == __file__  # it points at fit's caller
+    assert "(1.000000 at epoch 0) for 100 epochs in a row, now 2.000000 at epoch 100" in str(
+        rising[0].message
+    )
