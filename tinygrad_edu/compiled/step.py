@@ -11,7 +11,9 @@ one at every call:
    arguments, grad mode, the identity of every state array and of each argument whose `.grad` the
    program sets, whether each `.grad` the program reads exists, the optimizers' hyperparameters
    (not the learning rate, which the program reads at every call: a schedule replays it).
-   A guard that fails traces a new program.
+   A guard that fails traces a new program. Each trusted program keeps its fast path (fastpath.py:
+   those guards inline, made once), so calls that alternate between programs, such as an epoch's
+   mini-batches and its smaller last one, switch between them without making it again.
 """
 
 from __future__ import annotations
