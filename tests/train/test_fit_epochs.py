@@ -472,3 +472,16 @@ def test_a_rising_cost_warns_once_counting_epochs() -> None:
     assert "(1.000000 at epoch 0) for 100 epochs in a row, now 2.000000 at epoch 100" in str(
         rising[0].message
     )
+
+
+def test_jit_with_dropout_runs_eagerly_with_one_warning_and_the_same_results() -> None:
+    def make() -> nn.Sequential:
+        return course_net(keep_prob=0.8)
+
+    tinygrad_edu.manual_seed(3)
+    eager = run(jit=False, make=make)
+    tinygrad_edu.manual_seed(3)
+    jitted = run(jit=True, make=make)
+    # one warning per batch size (one text: Python's default filter shows it once)
+    assert len(set(jitted[4])) == 1 and "draws random numbers" in jitted[4][0]
+    assert_same_runs(eager, jitted)

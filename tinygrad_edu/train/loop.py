@@ -110,7 +110,8 @@ def fit(
     side effects (printing, counting calls) are not repeated after that. A step that cannot be
     replayed faithfully (a loss that calls `item()` or reads `.data`, or draws random numbers, as
     dropout does) runs eagerly with one `JitWarning` saying why, and gives the same results. By
-    epochs, a smaller last mini-batch is a second program, traced and checked once.
+    epochs, a smaller last mini-batch is a second program, traced and checked once (and warned
+    about once more, in the same words, if it cannot be replayed).
 
     Args:
         model: the Module to train.
