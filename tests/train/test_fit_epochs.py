@@ -204,8 +204,9 @@ def test_the_argument_errors() -> None:
         fit(model, X, Y, epochs=-1, lr=0.1)
     with pytest.raises(ValueError, match="initial_epoch must be >= 0"):
         fit(model, X, Y, epochs=2, lr=0.1, initial_epoch=-1)
-    with pytest.raises(ValueError, match="batch_size"):
-        fit(model, X, Y, epochs=2, lr=0.1, batch_size=0)
+    for size in (0, 2.5, True):
+        with pytest.raises(ValueError, match=f"fit: batch_size must be an int >= 1, got {size}"):
+            fit(model, X, Y, epochs=2, lr=0.1, batch_size=size)
     with pytest.raises(ValueError, match=r"validation.*\(3, 100\).*\(2, 300\)"):
         fit(model, X, Y, epochs=2, lr=0.1, validation=(np.zeros((3, 100)), Y[:, :100]))
     with pytest.raises(ValueError, match="validation must be a pair"):

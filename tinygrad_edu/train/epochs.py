@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from tinygrad_edu._checks import check_positive_int
 from tinygrad_edu.data.loader import DataLoader
 from tinygrad_edu.engine.grad_mode import no_grad
 from tinygrad_edu.nn.predictions import accuracy
@@ -60,7 +61,8 @@ def fit_epochs(
         )
     held_out = None if validation is None else _validation_set(validation, X, Y)
     m = examples_of(X)
-    loader = DataLoader(X, Y, m if batch_size is None else batch_size, shuffle, seed)
+    size = m if batch_size is None else check_positive_int("fit", "batch_size", batch_size)
+    loader = DataLoader(X, Y, size, shuffle, seed)
     loader.epoch = initial_epoch  # epoch k's order: random_mini_batches(seed + k)
     n_batches = len(loader)
     rising = RiseWatch(lr_of(optimizer), "epoch", stacklevel=4)
