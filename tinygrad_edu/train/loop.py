@@ -164,6 +164,8 @@ def fit(
     """
     by_epochs = _check_schedule(iterations, epochs, batch_size, shuffle, seed, validation,
                                 scheduler, initial_epoch)  # fmt: skip
+    count = _count(epochs, "epochs") if by_epochs else _count(iterations, "iterations")
+    initial_epoch = _count(initial_epoch, "initial_epoch")
     if optimizer is None:
         if lr is None:
             raise ValueError("fit: pass lr (the learning rate) or an optimizer")
@@ -181,10 +183,10 @@ def fit(
     steps = (CompiledSteps if jit else EagerSteps)(model, optimizer, loss_fn, course_order)
     if by_epochs:
         return fit_epochs(
-            steps, X, Y, _count(epochs, "epochs"), batch_size, shuffle, seed, validation,
-            scheduler, _count(initial_epoch, "initial_epoch"), print_every, progress, log,
+            steps, X, Y, count, batch_size, shuffle, seed, validation, scheduler, initial_epoch,
+            print_every, progress, log,
         )  # fmt: skip
-    iterations = _count(iterations, "iterations")
+    iterations = count
     rising = RiseWatch(lr_of(optimizer))
     full = (X, Y)
     with LoopTail(iterations, progress, log) as tail:
