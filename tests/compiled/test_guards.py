@@ -202,3 +202,18 @@ def test_a_step_traced_again_at_every_call_says_which_guard_fails() -> None:
     assert run.jit_warnings, "the step runs eagerly in the end"
     assert "argument 0 is another tensor at each call" in run.jit_warnings[-1], run.jit_warnings
     assert "state it reads" not in run.jit_warnings[-1]
+
+
+def test_alternating_programs_keep_their_fast_paths(monkeypatch) -> None:
+    """Protects the fast path of each program: an epoch of mini-batches alternates between two
+    shapes (the last batch is smaller), and switching made the switched-to program's guarded
+    function again at every switch (fit by epochs spent more time there than in numpy)."""
+    from tinygrad_edu.compiled import step as step_module
+
+    built = []
+    real = step_module.fast_step
+    monkeypatch.setattr(step_module, "fast_step", lambda *a: built.append(1) or real(*a))
+    big, small = _x(5), _x(2)
+    calls = _thrice((big,), (small,)) + [(big,), (big,), (small,)] * 4
+    assert_compiled(run_both(lambda: linear_world(calls), n_calls=len(calls)), programs=2)
+    assert len(built) == 2  # once per program, at its first replay

@@ -73,6 +73,7 @@ class Compiled:
                 program, self.owner, self.names
             )
         self.trusted = False
+        self.fast: Any = None  # its guarded fast path (fastpath.py), once trusted and used
         self._source: str | None = None
         self.slots = [v for v in program.states if v.kind == "slot"]
         self.state_guards = [(v.source, v.array) for v in program.states if v.kind == "state"]

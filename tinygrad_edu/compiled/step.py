@@ -11,7 +11,9 @@ one at every call:
    arguments, grad mode, the identity of every state array and of each argument whose `.grad` the
    program sets, whether each `.grad` the program reads exists, the optimizers' hyperparameters
    (not the learning rate, which the program reads at every call: a schedule replays it).
-   A guard that fails traces a new program.
+   A guard that fails traces a new program. Each trusted program keeps its fast path (fastpath.py:
+   those guards inline, made once), so calls that alternate between programs, such as an epoch's
+   mini-batches and its smaller last one, switch between them without making it again.
 """
 
 from __future__ import annotations
@@ -62,6 +64,15 @@ class CompiledStep:
             result = fast(*args)
             if result is not MISS:
                 return result
+            # steps that alternate between programs (an epoch's smaller last mini-batch) find
+            # theirs here, its guards made once, instead of making them again at every switch
+            for entry in self._cache.values():
+                other = getattr(entry, "fast", None)
+                if other is not None and other is not fast:
+                    result = other(*args)
+                    if result is not MISS:
+                        self._fast = other
+                        return result
         flat = [*args, *(kwargs[k] for k in sorted(kwargs))]
         if is_anomaly_enabled() or _active:
             return self.fn(*args, **kwargs)
@@ -84,7 +95,7 @@ class CompiledStep:
         if not entry.trusted:
             return self._verify(key, entry, args, kwargs, flat)
         if not kwargs:
-            self._fast = fast_step(entry, flat, key[0], _active)
+            self._fast = _fast_of(entry, flat, key[0])
         return entry.finish(entry.run(*entry.inputs(flat)))
 
     def source(self) -> str:
@@ -179,8 +190,16 @@ class CompiledStep:
         else:
             entry.trusted = True
             if not kwargs:
-                self._fast = fast_step(entry, flat, key[0], _active)
+                self._fast = _fast_of(entry, flat, key[0])
         return result
+
+
+def _fast_of(entry: Any, flat: list, grad_mode: bool) -> Any:
+    """The fast path of a trusted program, made at its first use and kept with it (its guards
+    hold for any call they let through, so one serves every later call)."""
+    if entry.fast is None:
+        entry.fast = fast_step(entry, flat, grad_mode, _active)
+    return entry.fast
 
 
 def _signature(flat: list, kwnames: list) -> Any:

@@ -14,7 +14,7 @@ from tinygrad_edu.engine.grad_mode import no_grad
 from tinygrad_edu.nn.predictions import logits_reader
 from tinygrad_edu.tensor import Tensor
 from tinygrad_edu.train.history import History
-from tinygrad_edu.train.progress import DeferredInterrupt, progress_bar
+from tinygrad_edu.train.progress import LoopTail
 
 __all__ = ["Step", "count", "course_cost", "course_loop", "logits_of", "network", "sigmoid_of"]
 
@@ -129,26 +129,19 @@ def course_loop(
         The History: every cost, and `stopped="interrupted"` after a Ctrl-C.
     """
     print_every = count(print_every, "print_every")
-    bar = progress_bar(n, progress)
-    log = log or (bar.write if bar is not None else print)
-    history = History()
-    with DeferredInterrupt() as interrupt:
+    # fit's tail, but every cost is kept: the course's random initialization starts at inf
+    with LoopTail(n, progress, log) as tail:
         for i in range(n):
             cost, note = step(i)
-            history.costs.append(cost)
+            tail.history.costs.append(cost)
             if print_every and i % print_every == 0:
-                log(f"Cost after {unit} {i}: {cost}")
+                tail.log(f"Cost after {unit} {i}: {cost}")
                 if note:
-                    log(note)
-            if bar is not None:
-                bar.update(1)
-            if interrupt.requested:
-                history.stopped = "interrupted"
-                log(f"Interrupted: stopped after {unit} {i}, keeping its parameters.")
+                    tail.log(note)
+            if tail.advance():
+                tail.interrupted(f"{unit} {i}")
                 break
-    if bar is not None:
-        bar.close()
-    return history
+    return tail.history
 
 
 def logits_of(model: nn.Sequential) -> Callable[[Tensor], Tensor]:

@@ -1,15 +1,15 @@
-"""fit's iterations, one at a time: run eagerly, or as one compiled step (`tinygrad_edu.jit`)
-each, with the copies of the parameters and the optimizer's state that a divergence falls back on.
+"""fit's steps, one call each: run eagerly, or as one compiled step (`tinygrad_edu.jit`), with
+the copies of the parameters and the optimizer's state that a divergence falls back on.
 
-Both yield (i, the cost of iteration i as a float). A non-finite cost ends the run, with the
-parameters and the state already put back to those of the last iteration whose cost was finite;
-the two give the same costs, parameters and state, bit for bit.
+`steps(X, Y)` runs one update on the batch (X, Y) and returns its cost as a float. A non-finite
+cost makes no update: the parameters and the state are put back to those of the last step whose
+cost was finite, and fit stops. The two give the same costs, parameters and state, bit for bit;
+the iteration loop calls them on the full batch, the epoch loop on each mini-batch.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -18,95 +18,124 @@ from tinygrad_edu import compiled
 from tinygrad_edu.engine.grad_mode import no_grad
 from tinygrad_edu.tensor import Tensor
 
-__all__ = ["compiled_iterations", "eager_iterations"]
+__all__ = ["CompiledSteps", "EagerSteps", "examples_of"]
 
 
-def eager_iterations(
-    model: Any, X: Tensor, Y: Tensor, optimizer: Any, loss_fn: Any, m: int | None, iterations: int
-) -> Iterator[tuple[int, float]]:
-    """fit's iterations, run eagerly. The cost is read before backward, so a non-finite one is
-    yielded before any update is made for it, after putting back the parameters and the
-    optimizer's state of iteration i - 1 (at i = 0 nothing was changed), and ends the run.
+def examples_of(X: Tensor) -> int:
+    """The number of examples m of a batch (its columns, the course's layout)."""
+    return X.shape[-1] if X.ndim else 1
+
+
+class EagerSteps:
+    """fit's steps, run eagerly. The cost is read before backward, so a non-finite one is
+    returned before any update is made for it, after putting back the parameters and the
+    optimizer's state of the step before (at the first step nothing was changed).
 
     Args:
-        model, X, Y, optimizer, loss_fn: as fit has them (the loss a callable).
-        m: the number of examples, for the course's order of arithmetic: the cost is divided by
-            m and the gradients multiplied by 1/m (None: the loss is a mean, used as it is).
-        iterations: how many iterations at most.
+        model, optimizer, loss_fn: as fit has them (the loss a callable).
+        course_order: the course's order of arithmetic: the summed cost is divided by the batch's
+            m and the gradients multiplied by 1/m (False: the loss is a mean, used as it is).
+    """
 
-    Yields:
-        (i, the cost of iteration i as a float)."""
-    params = list(optimizer.params)
-    # the parameters of the last iteration whose cost was finite, to fall back on if training diverges,
-    # and the optimizer's state (momentum, Adam's averages) from the same moment
-    backup = [np.empty_like(p.data) for p in params]
-    state_backup = _copy_state(optimizer.state)
-    for i in range(iterations):
+    def __init__(self, model: Any, optimizer: Any, loss_fn: Any, course_order: bool) -> None:
+        self.model, self.optimizer, self.loss_fn = model, optimizer, loss_fn
+        self.course_order = course_order
+        self.params = list(optimizer.params)
+        # the parameters of the last step whose cost was finite, to fall back on if training
+        # diverges, and the optimizer's state (momentum, Adam's averages) from the same moment
+        self.backup = [np.empty_like(p.data) for p in self.params]
+        self.state_backup = _copy_state(optimizer.state)
+        self.done = 0  # the finished steps
+        self.summed = 0.0  # the last batch's summed loss (its cost times its m)
+
+    def __call__(self, X: Tensor, Y: Tensor) -> float:
+        """One step on (X, Y).
+
+        Returns:
+            The cost of the step, a float (a non-finite one made no update)."""
+        optimizer, params = self.optimizer, self.params
         optimizer.zero_grad()
-        cost = loss_fn(model, X, Y)
-        value = _cost_value(cost, m)
+        cost = self.loss_fn(self.model, X, Y)
+        m = examples_of(X) if self.course_order else None
+        value = self._value(cost, m, X)
         if not math.isfinite(value):
-            if i > 0:  # at iteration 0 nothing was updated yet
-                _put_back(params, backup)
-                optimizer.state = state_backup
-            yield i, value
-            return
+            if self.done:  # at the first step nothing was updated yet
+                _put_back(params, self.backup)
+                optimizer.state = self.state_backup
+            return value
         cost.backward()
         if m is not None:
             _scale_grads(params, 1 / m)
-        for p, saved in zip(params, backup, strict=True):
+        for p, saved in zip(params, self.backup, strict=True):
             np.copyto(saved, p.data)
         if any(optimizer.state):  # plain gradient descent keeps none: nothing to copy
-            state_backup = _copy_state(optimizer.state)
+            self.state_backup = _copy_state(optimizer.state)
         optimizer.step()
-        yield i, value
+        self.done += 1
+        return value
+
+    def _value(self, cost: Tensor, m: int | None, X: Tensor) -> float:
+        """The cost as a float: the summed loss divided by m (the course's order), or the mean."""
+        raw = cost.item()
+        self.summed = raw if m is not None else raw * examples_of(X)
+        return raw / m if m is not None else raw
 
 
-def compiled_iterations(
-    model: Any, X: Tensor, Y: Tensor, optimizer: Any, loss_fn: Any, m: int | None, iterations: int
-) -> Iterator[tuple[int, float]]:
-    """fit's iterations, each one call of a compiled step (`tinygrad_edu.jit`): zero_grad, the
-    cost, backward, the course's 1/m and the update, returning the cost (an `item()` inside the
-    step would keep it eager). fit reads the cost after the update, so the parameters and the
-    optimizer's state are copied before each call, and two copies are kept: iteration i's (the one
-    running) and i - 1's. A non-finite cost at iteration i puts back those of i - 1 (at i = 0,
-    those the run started from, into the optimizer's own state dicts) and clears the gradients,
-    as the eager iterations leave them: the costs, parameters and state are the eager run's.
+class CompiledSteps(EagerSteps):
+    """fit's steps, each one call of a compiled step (`tinygrad_edu.jit`): zero_grad, the cost,
+    backward, the course's 1/m and the update, returning the cost (an `item()` inside the step
+    would keep it eager). fit reads the cost after the update, so the parameters and the
+    optimizer's state are copied before each call, and two copies are kept: the running step's
+    and the one before's. A non-finite cost puts back those of the step before (at the first
+    step, those the run started from, into the optimizer's own state dicts) and clears the
+    gradients, as the eager steps leave them: the costs, parameters and state are the eager run's.
+
+    Mini-batches of two sizes (the last one of an epoch is smaller) make two programs; the
+    step keeps both and switches between them without tracing again.
 
     Args:
-        model, X, Y, optimizer, loss_fn, m, iterations: as for `eager_iterations`.
+        model, optimizer, loss_fn, course_order: as for `EagerSteps`.
+    """
 
-    Yields:
-        (i, the cost of iteration i as a float)."""
-    params = list(optimizer.params)
+    def __init__(self, model: Any, optimizer: Any, loss_fn: Any, course_order: bool) -> None:
+        super().__init__(model, optimizer, loss_fn, course_order)
+        params = self.params
 
-    def fit_step(X: Tensor, Y: Tensor) -> Tensor:
-        optimizer.zero_grad()
-        cost = loss_fn(model, X, Y)
-        cost.backward()
-        if m is not None:
-            _scale_grads_with_ops(params, 1 / m)
-        optimizer.step()
-        return cost
-
-    step = compiled.jit(fit_step)
-    before = _Backup(params)  # iteration i's parameters and state, taken before its update
-    last = _Backup(params)  # iteration i - 1's (the last finite cost, while i's is not known)
-    for i in range(iterations):
-        before.take(params, optimizer.state)
-        value = _cost_value(step(X, Y), m)
-        if not math.isfinite(value):
-            if i == 0:  # the state as fit found it, in the same dicts (eager never touched them)
-                before.put_back(params)
-                _put_back_state(optimizer.state, before.state)
-            else:
-                last.put_back(params)
-                optimizer.state = last.state
+        def fit_step(X: Tensor, Y: Tensor) -> Tensor:
             optimizer.zero_grad()
-            yield i, value
-            return
-        before, last = last, before
-        yield i, value
+            cost = loss_fn(model, X, Y)
+            cost.backward()
+            if course_order:  # a shape, so a constant of each batch size's program
+                _scale_grads_with_ops(params, 1 / examples_of(X))
+            optimizer.step()
+            return cost
+
+        self.step = compiled.jit(fit_step)
+        # the running step's parameters and state, taken before its update, and the step before's
+        # (the last finite cost, while the running one's is not known)
+        self.before, self.last = _Backup(params), _Backup(params)
+
+    def __call__(self, X: Tensor, Y: Tensor) -> float:
+        """One compiled step on (X, Y).
+
+        Returns:
+            The cost of the step, a float (after a non-finite one, the update is undone)."""
+        params, optimizer = self.params, self.optimizer
+        self.before.take(params, optimizer.state)
+        m = examples_of(X) if self.course_order else None
+        value = self._value(self.step(X, Y), m, X)
+        if not math.isfinite(value):
+            if not self.done:  # the state fit found, in the same dicts (eager never touched them)
+                self.before.put_back(params)
+                _put_back_state(optimizer.state, self.before.state)
+            else:
+                self.last.put_back(params)
+                optimizer.state = self.last.state
+            optimizer.zero_grad()
+            return value
+        self.before, self.last = self.last, self.before
+        self.done += 1
+        return value
 
 
 class _Backup:
@@ -141,11 +170,6 @@ def _put_back_state(state: list[dict[str, Any]], saved: list[dict[str, Any]]) ->
                 np.copyto(s[k], v)
             else:
                 s[k] = v
-
-
-def _cost_value(cost: Tensor, m: int | None) -> float:
-    """The cost as a float: the summed loss divided by m (the course's order), or the mean."""
-    return cost.item() / m if m is not None else cost.item()
 
 
 def _copy_state(state: list[dict[str, Any]]) -> list[dict[str, Any]]:
