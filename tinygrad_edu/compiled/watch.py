@@ -6,7 +6,8 @@ report to the tracer, and everything is put back as it was when the trace ends.
 - Python-level effects the program must repeat: an optimizer's `step()` and `zero_grad()`,
   `.grad = ...`, a Tensor made inside the step, a comparison or `sign` (bool and sign tensors are
   made without an op).
-- What a program cannot repeat: a value read back into Python (`item()`, `bool()`, `float()`,
+- What a program cannot repeat: a training-mode BatchNorm's update of its running statistics
+  (buffers written in place, outside the ops); a value read back into Python (`item()`, `bool()`, `float()`,
   `numpy()`, `np.asarray(t)`, `.data`) can steer the Python code, and a write outside the ops
   (`t.data = ...`, `t[i] = ...`, `t += ...`) is not an op the trace sees. Each refuses the trace, and
   the step stays eager.
@@ -28,7 +29,7 @@ from tinygrad_edu.compiled.sweep import OnTrace
 from tinygrad_edu.compiled.trace import Tracer
 from tinygrad_edu.engine import backprop, function
 from tinygrad_edu.engine.grads import OnTensors
-from tinygrad_edu.nn import module
+from tinygrad_edu.nn import batchnorm, module
 from tinygrad_edu.ops import dispatch
 from tinygrad_edu.tensor import Tensor
 
@@ -36,6 +37,8 @@ _READS = ("item", "__bool__", "__float__", "numpy", "__array__", "tolist", "argm
 _WRITES = ("__setitem__", "__iadd__", "__isub__", "__imul__", "__itruediv__", "__ipow__",
            "zero_", "copy_")  # fmt: skip
 _SHAPES = (np.shape, np.ndim, np.size)
+_RUNNING_STATS = ("it updates a BatchNorm's running statistics in training mode (buffers written "
+                  "in place at each call, which the program would not repeat)")  # fmt: skip
 _COMPARISONS = {
     "__lt__": np.less, "__le__": np.less_equal, "__gt__": np.greater,
     "__ge__": np.greater_equal, "__eq__": np.equal, "__ne__": np.not_equal,
@@ -68,6 +71,7 @@ def watching(tracer: Tracer) -> Iterator[None]:
     for name in ("__array_ufunc__", "__array_function__"):
         patch(Tensor, name, lambda protocol: _no_arrays_out(tracer, protocol))
     patch(optim.Optimizer, "step", lambda step: optimizers.traced_step(tracer, step))
+    patch(batchnorm, "update_running_stats", _refusing(tracer, _RUNNING_STATS))
     patch(module, "zero_grad_of", lambda zero: _zero_grad_of(tracer, zero))
     patch(optim.optimizer, "_zero_grad_of", lambda zero: _zero_grad_of(tracer, zero))
     function.forward_hooks.append(tracer.on_forward)
