@@ -3,6 +3,8 @@ report to the tracer, and everything is put back as it was when the trace ends.
 
 - The engine's own hooks: a forward hook sees every op; `backprop.watcher` gives backward the
   trace's strategy (trace.OnTrace).
+- What the program depends on without an argument that shows it: the `training` flag of every
+  module the step calls (guarded).
 - Python-level effects the program must repeat: an optimizer's `step()` and `zero_grad()`,
   `.grad = ...`, a Tensor made inside the step, a comparison or `sign` (bool and sign tensors are
   made without an op).
@@ -72,6 +74,7 @@ def watching(tracer: Tracer) -> Iterator[None]:
         patch(Tensor, name, lambda protocol: _no_arrays_out(tracer, protocol))
     patch(optim.Optimizer, "step", lambda step: optimizers.traced_step(tracer, step))
     patch(batchnorm, "update_running_stats", _refusing(tracer, _RUNNING_STATS))
+    patch(module.Module, "__call__", lambda call: _module_call(tracer, call))
     patch(module, "zero_grad_of", lambda zero: _zero_grad_of(tracer, zero))
     patch(optim.optimizer, "_zero_grad_of", lambda zero: _zero_grad_of(tracer, zero))
     function.forward_hooks.append(tracer.on_forward)
@@ -108,6 +111,18 @@ def _recording(tracer: Tracer, fn: Any) -> Any:
         return method
 
     return make
+
+
+def _module_call(tracer: Tracer, call: Any) -> Any:
+    """A module called in the step: its `training` flag is guarded (train() and eval() change
+    what Dropout and BatchNorm compute, with no argument that shows it)."""
+
+    def called(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if tracer.mine():
+            tracer.modes.setdefault(id(self), (self, self.training))
+        return call(self, *args, **kwargs)
+
+    return called
 
 
 def _data_property(tracer: Tracer, prop: Any) -> property:
