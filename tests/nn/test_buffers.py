@@ -81,6 +81,10 @@ def test_register_buffer_reassignment_none_and_persistence() -> None:
     assert list(layer.state_dict()) == ["W", "count"]
     del layer.count
     assert list(layer.state_dict()) == ["W"]
+    layer.register_buffer("count", Tensor([1.0]))
+    layer.count = Tensor([3.0], requires_grad=True)  # a parameter now, as PyTorch's Parameter
+    assert [n for n, _ in layer.named_parameters()] == ["W", "count"]
+    assert [n for n, _ in layer.named_buffers()] == ["scratch"]
 
 
 def test_register_buffer_errors() -> None:
