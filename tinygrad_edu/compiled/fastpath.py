@@ -14,6 +14,7 @@ import numpy as np
 
 from tinygrad_edu.compiled.optimizers import HYPERPARAMETERS
 from tinygrad_edu.compiled.program import Value
+from tinygrad_edu.compiled.trace import mode_of
 from tinygrad_edu.engine import anomaly, versions
 from tinygrad_edu.engine.grad_mode import recording
 from tinygrad_edu.engine.versions import STAMP
@@ -28,6 +29,7 @@ def fast_step(entry: Any, flat: list, grad_mode: bool, active: list) -> Any:
         "run": entry.run, "MISS": MISS, "wrap": Tensor._wrap, "versions": versions,
         "stamp": versions._stamps.__next__, "Tensor": Tensor, "ndarray": np.ndarray,
         "rec": recording, "anomaly": anomaly._mode, "active": active, "rebuild": entry.rebuild,
+        "mode_of": mode_of,
     }  # fmt: skip
     n = len(flat)
     checks = [f"len(a) == {n}", "not active", f"rec.enabled == {grad_mode}", "not anomaly.enabled"]
@@ -75,9 +77,9 @@ def fast_step(entry: Any, flat: list, grad_mode: bool, active: list) -> Any:
                 checks.append(f"opt{k}.{name} == h{k}_{name}")
         ns[f"lr{k}"] = values[-1]  # the lr itself is read by the program (optimizers.py)
         checks.append(f"type(opt{k}.lr) is lr{k}")
-    for k, (module, training) in enumerate(entry.modes):
-        ns[f"mod{k}"] = module
-        checks.append(f"mod{k}.training == {bool(training)}")
+    for k, (module, mode) in enumerate(entry.modes):
+        ns[f"mod{k}"], ns[f"mode{k}"] = module, mode
+        checks.append(f"mode_of(mod{k}) == mode{k}")
     args = []
     for v in entry.program.inputs:
         args.append(
