@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from tinygrad_edu import JitWarning, Tensor, jit, nn, no_grad, optim
+from tinygrad_edu.compiled import interpret
 
 X = np.random.RandomState(0).randn(3, 8)
 Y = (np.random.RandomState(1).rand(1, 8) > 0.5) * 1.0
@@ -67,8 +68,13 @@ def _assert_same(a: nn.Sequential, b: nn.Sequential) -> None:
         assert np.array_equal(x, y), name
 
 
+@pytest.mark.parametrize("interpreted", [False, True])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_training_mode_replays_with_the_eager_running_statistics(dtype: Any) -> None:
+def test_training_mode_replays_with_the_eager_running_statistics(
+    dtype: Any, interpreted: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if interpreted:  # the loop over prebound calls that very long programs get
+        monkeypatch.setattr(interpret, "LONG", 1)
     eager, _ = _run(False, [True] * 6, dtype=dtype)
     (compiled, fn), messages = _jit_warnings(True, [True] * 6, dtype=dtype)
     assert messages == []

@@ -14,7 +14,6 @@ import numpy as np
 
 from tinygrad_edu.compiled.optimizers import HYPERPARAMETERS
 from tinygrad_edu.compiled.program import Value
-from tinygrad_edu.compiled.trace import mode_of
 from tinygrad_edu.engine import anomaly, versions
 from tinygrad_edu.engine.grad_mode import recording
 from tinygrad_edu.engine.versions import STAMP
@@ -29,7 +28,6 @@ def fast_step(entry: Any, flat: list, grad_mode: bool, active: list) -> Any:
         "run": entry.run, "MISS": MISS, "wrap": Tensor._wrap, "versions": versions,
         "stamp": versions._stamps.__next__, "Tensor": Tensor, "ndarray": np.ndarray,
         "rec": recording, "anomaly": anomaly._mode, "active": active, "rebuild": entry.rebuild,
-        "mode_of": mode_of,
     }  # fmt: skip
     n = len(flat)
     checks = [f"len(a) == {n}", "not active", f"rec.enabled == {grad_mode}", "not anomaly.enabled"]
@@ -77,9 +75,13 @@ def fast_step(entry: Any, flat: list, grad_mode: bool, active: list) -> Any:
                 checks.append(f"opt{k}.{name} == h{k}_{name}")
         ns[f"lr{k}"] = values[-1]  # the lr itself is read by the program (optimizers.py)
         checks.append(f"type(opt{k}.lr) is lr{k}")
-    for k, (module, mode) in enumerate(entry.modes):
-        ns[f"mod{k}"], ns[f"mode{k}"] = module, mode
-        checks.append(f"mode_of(mod{k}) == mode{k}")
+    for k, (module, mode) in enumerate(entry.modes):  # trace.mode_of's values, inline
+        ns[f"mod{k}"] = module
+        checks.append(f"mod{k}.training == {mode[0]}")
+        for name, value in zip(("momentum", "eps"), mode[1:], strict=True):
+            if value is not None:
+                ns[f"{name}{k}"] = value
+                checks.append(f"mod{k}.{name} == {name}{k}")
     args = []
     for v in entry.program.inputs:
         args.append(
