@@ -181,6 +181,10 @@ def test_errors() -> None:
             bn(bad)
     with pytest.raises(ValueError, match="Expected more than 1 value per channel when training"):
         bn(np.ones((3, 1)))
+    with pytest.raises(TypeError, match=r"BatchNorm\(3.*Z must be an array of numbers"):
+        bn([["a", "b"]] * 3)
+    with pytest.raises(TypeError, match=r"BatchNorm\(3.*Z is a bool tensor of shape \(3, 2\)"):
+        bn(Tensor(np.ones((3, 2))) > 0.5)
     assert int(bn.num_batches_tracked.item()) == 0  # type: ignore[union-attr]  # nothing moved
     for kwargs, what in [
         ({"num_features": 0}, "num_features"),
