@@ -10,10 +10,12 @@ one at every call:
    requires_grad and which of them are the same array (the signature), the values of other
    arguments, grad mode, the identity of every state array and of each argument whose `.grad` the
    program sets, whether each `.grad` the program reads exists, the optimizers' hyperparameters
-   (not the learning rate, which the program reads at every call: a schedule replays it).
-   A guard that fails traces a new program. Each trusted program keeps its fast path (fastpath.py:
-   those guards inline, made once), so calls that alternate between programs, such as an epoch's
-   mini-batches and its smaller last one, switch between them without making it again.
+   (not the learning rate, which the program reads at every call: a schedule replays it), the
+   `training` flag of every module the step calls, and a BatchNorm's momentum and eps (a program
+   traced in eval mode is not replayed after `train()`). A guard that fails traces a new program.
+   Each trusted program keeps its fast path (fastpath.py: those guards inline, made once), so
+   calls that alternate between programs, such as an epoch's mini-batches and its smaller last
+   one, switch between them without making it again.
 """
 
 from __future__ import annotations

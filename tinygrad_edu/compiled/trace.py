@@ -31,6 +31,12 @@ _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _NOT_USER = (_PACKAGE, sys.prefix, sys.base_prefix)
 
 
+def mode_of(module: Any) -> tuple:
+    """What a module's forward depends on besides its arguments and tensors, guarded at every
+    call: its `training` flag, and a BatchNorm's momentum and eps (baked into the program)."""
+    return (bool(module.training), getattr(module, "momentum", None), getattr(module, "eps", None))
+
+
 class Tracer(StateTrace):
     """What one traced call did, as instructions on values."""
 
@@ -53,6 +59,7 @@ class Tracer(StateTrace):
         self.names: dict[int, str] = {}  # id(tensor) -> a name from the user's code
         self.frames: dict[int, Any] = {}  # the user's frames seen on the stack
         self.optimizers: list = []
+        self.modes: dict = {}  # id(module) -> (module, mode_of(module)) for each one called
         self.lrs: dict = {}  # (id(optimizer), dtype) -> the Lit box of its learning rate
         self.sweeps: list = []  # [first instruction, root, seed] of each backward (sweep.py)
         self.checks: dict = {}  # the lowerings checked so far, and whether they gave the same bits

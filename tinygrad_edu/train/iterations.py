@@ -3,8 +3,10 @@ the copies of the parameters and the optimizer's state that a divergence falls b
 
 `steps(X, Y)` runs one update on the batch (X, Y) and returns its cost as a float. A non-finite
 cost makes no update: the parameters and the state are put back to those of the last step whose
-cost was finite, and fit stops. The two give the same costs, parameters and state, bit for bit;
-the iteration loop calls them on the full batch, the epoch loop on each mini-batch.
+cost was finite, and the model's buffers (BatchNorm's running statistics, which the forward pass
+of the non-finite step moved) to what they were before that step; fit stops. The two give the
+same costs, parameters, state and buffers, bit for bit; the iteration loop calls them on the full
+batch, the epoch loop on each mini-batch.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ class EagerSteps:
         # diverges, and the optimizer's state (momentum, Adam's averages) from the same moment
         self.backup = [np.empty_like(p.data) for p in self.params]
         self.state_backup = _copy_state(optimizer.state)
+        self.buffers = _Buffers(model)
         self.done = 0  # the finished steps
         self.summed = 0.0  # the last batch's summed loss (its cost times its m)
 
@@ -54,11 +57,13 @@ class EagerSteps:
         Returns:
             The cost of the step, a float (a non-finite one made no update)."""
         optimizer, params = self.optimizer, self.params
+        self.buffers.take()
         optimizer.zero_grad()
         cost = self.loss_fn(self.model, X, Y)
         m = examples_of(X) if self.course_order else None
         value = self._value(cost, m, X)
         if not math.isfinite(value):
+            self.buffers.put_back()
             if self.done:  # at the first step nothing was updated yet
                 _put_back(params, self.backup)
                 optimizer.state = self.state_backup
@@ -122,9 +127,11 @@ class CompiledSteps(EagerSteps):
             The cost of the step, a float (after a non-finite one, the update is undone)."""
         params, optimizer = self.params, self.optimizer
         self.before.take(params, optimizer.state)
+        self.buffers.take()
         m = examples_of(X) if self.course_order else None
         value = self._value(self.step(X, Y), m, X)
         if not math.isfinite(value):
+            self.buffers.put_back()
             if not self.done:  # the state fit found, in the same dicts (eager never touched them)
                 self.before.put_back(params)
                 _put_back_state(optimizer.state, self.before.state)
@@ -152,6 +159,23 @@ class _Backup:
 
     def put_back(self, params: list[Tensor]) -> None:
         _put_back(params, self.arrays)
+
+
+class _Buffers:
+    """The model's buffers (BatchNorm's running statistics), copied before each iteration: its
+    forward pass moves them, so a non-finite cost puts them back with the parameters."""
+
+    def __init__(self, model: Any) -> None:
+        buffers = getattr(model, "buffers", None)  # a Module's; any other model has none
+        self.tensors: list[Tensor] = list(buffers()) if callable(buffers) else []
+        self.arrays = [np.empty_like(b.data) for b in self.tensors]
+
+    def take(self) -> None:
+        for b, saved in zip(self.tensors, self.arrays, strict=True):
+            np.copyto(saved, b.data)
+
+    def put_back(self) -> None:
+        _put_back(self.tensors, self.arrays)
 
 
 def _put_back(params: list[Tensor], saved: list[np.ndarray]) -> None:

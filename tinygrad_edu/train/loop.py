@@ -77,8 +77,9 @@ def fit(
     in progress, so the parameters are always those of a finished iteration. A cost that becomes
     NaN or inf stops training before that update, with a message suggesting a smaller learning
     rate; the parameters and the optimizer's state are then those of the last iteration whose cost
-    was finite. A cost that stays more than 10 % above its lowest value for 100 iterations in a row
-    warns once (`RisingCostWarning`, naming lr).
+    was finite (and the model's buffers, such as BatchNorm's running statistics, those it left).
+    A cost that stays more than 10 % above its lowest value for 100 iterations in a row warns once
+    (`RisingCostWarning`, naming lr).
 
     `epochs=E` trains by epochs instead (pass `iterations` or `epochs`, not both): each epoch walks a
     `data.DataLoader` over the columns of (X, Y) in mini-batches of `batch_size` (None: the full
