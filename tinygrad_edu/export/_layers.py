@@ -1,0 +1,180 @@
+"""The converters behind `tinygrad_edu.export`, one layer at a time, both ways; PyTorch is passed in
+(imported by the caller only when needed), never imported here at module level."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from tinygrad_edu.engine.grad_mode import no_grad
+from tinygrad_edu.nn import (
+    DeepNet,
+    Dropout,
+    LeakyReLU,
+    Linear,
+    LogisticRegression,
+    Module,
+    ReLU,
+    Sequential,
+    ShallowNet,
+    Sigmoid,
+    Tanh,
+)
+from tinygrad_edu.nn.models import Classifier
+
+LAYOUTS = ("rows", "columns")
+_ACTIVATIONS = {Sigmoid: "Sigmoid", Tanh: "Tanh", ReLU: "ReLU"}  # no hyperparameter to carry
+_DTYPES = ("float32", "float64")
+
+
+def import_torch(fn: str) -> Any:
+    try:
+        import torch
+    except ImportError:  # also when sys.modules["torch"] is None
+        raise ImportError(
+            f'{fn} needs PyTorch, which is not installed: pip install "tinygrad_edu[torch]"'
+        ) from None
+    return torch
+
+
+@functools.lru_cache(maxsize=1)
+def course_layout(torch: Any) -> Any:
+    """The wrapper class for layout="columns" (made once, so `isinstance` recognises it)."""
+
+    class CourseLayout(torch.nn.Module):
+        """X (n_x, m) in, (n_y, m) out: `module(X.T).T`, the course's layout around PyTorch's."""
+
+        def __init__(self, module: Any) -> None:
+            super().__init__()
+            self.module = module
+
+        def forward(self, X: Any) -> Any:
+            return self.module(X.T).T
+
+    return CourseLayout
+
+
+def to_module(torch: Any, m: Module, path: str) -> Any:
+    kind = _kind(m, path)
+    if kind is Linear:
+        layer = torch.nn.Linear(m.n_in, m.n_out, dtype=_torch_dtype(torch, m.W.data))  # type: ignore[attr-defined]  # a Linear
+        with torch.no_grad():
+            layer.weight.copy_(torch.from_numpy(m.W.data))  # type: ignore[attr-defined]  # a Linear
+            layer.bias.copy_(torch.from_numpy(m.b.data[:, 0]))  # type: ignore[attr-defined]  # a Linear
+    elif kind in _ACTIVATIONS:
+        layer = getattr(torch.nn, _ACTIVATIONS[kind])()
+    elif kind is LeakyReLU:
+        layer = torch.nn.LeakyReLU(negative_slope=m.slope)  # type: ignore[attr-defined]  # a LeakyReLU
+    elif kind is Dropout:
+        layer = torch.nn.Dropout(p=m.p)  # type: ignore[attr-defined]  # a Dropout
+    elif kind is Sequential:
+        layer = torch.nn.Sequential(
+            *(to_module(torch, child, f"{path}.{name}") for name, child in m.named_children())
+        )
+    else:  # a course model: its layers, then AL = sigmoid(Z[L])
+        name = "linear" if kind is LogisticRegression else "layers"
+        inner, path = getattr(m, name), f"{path}.{name}"
+        if _kind(inner, path) is Sequential:
+            layers = [(f"{path}.{n}", child) for n, child in inner.named_children()]
+        else:
+            layers = [(path, inner)]
+        layer = torch.nn.Sequential(
+            *(to_module(torch, c, p) for p, c in layers), torch.nn.Sigmoid()
+        )
+        layer[-1].training = m.training
+    layer.training = m.training  # this module's flag only: its children carry their own
+    return layer
+
+
+_CONVERTIBLE: tuple[type[Module], ...] = (
+    Linear,
+    Sigmoid,
+    Tanh,
+    ReLU,
+    LeakyReLU,
+    Dropout,
+    Sequential,
+    LogisticRegression,
+    ShallowNet,
+    DeepNet,
+)
+
+
+def _kind(m: Module, path: str) -> type[Module]:
+    """The convertible class `m` is, or is a subclass of without changing what it computes."""
+    for cls in type(m).__mro__:
+        if cls in _CONVERTIBLE:
+            same = type(m).forward is cls.forward
+            if issubclass(cls, Classifier):
+                same = same and type(m).logits is cls.logits  # type: ignore[attr-defined]  # a Classifier
+            if same:
+                return cls
+            break
+    supported = ", ".join(cls.__name__ for cls in _CONVERTIBLE)
+    raise TypeError(
+        f"to_torch: cannot convert {path}, a {type(m).__name__} (a Module with its own forward has no "
+        f"PyTorch twin to build); supported: {supported}"
+    )
+
+
+def _torch_dtype(torch: Any, values: np.ndarray) -> Any:
+    if values.dtype.name not in _DTYPES:
+        raise ValueError(f"to_torch: parameters must be float32 or float64, got {values.dtype}")
+    return getattr(torch, values.dtype.name)
+
+
+def from_module(torch: Any, t: Any, path: str) -> Module:
+    nn = torch.nn
+    makers: dict[Any, Callable[[Any], Module]] = {
+        nn.Linear: lambda t: _linear(torch, t, path),
+        nn.ReLU: lambda t: ReLU(),
+        nn.Sigmoid: lambda t: Sigmoid(),
+        nn.Tanh: lambda t: Tanh(),
+        nn.LeakyReLU: lambda t: LeakyReLU(t.negative_slope),
+        nn.Dropout: lambda t: Dropout(p=t.p),
+        nn.Sequential: lambda t: Sequential(
+            *(from_module(torch, child, f"{path}.{name}") for name, child in t.named_children())
+        ),
+        course_layout(torch): lambda t: from_module(torch, t.module, f"{path}.module"),
+    }
+    maker = makers.get(type(t))  # the exact type: a subclass may compute something else
+    if maker is None:
+        supported = ", ".join(
+            "CourseLayout (to_torch's layout='columns')"
+            if k is course_layout(torch)
+            else k.__name__
+            for k in makers
+        )
+        raise TypeError(
+            f"from_torch: {path}, a {type(t).__name__}, is not supported (tinygrad_edu has no "
+            "such layer); "
+            f"supported: {supported}"
+        )
+    layer = maker(t)
+    layer.training = t.training
+    return layer
+
+
+def _linear(torch: Any, t: Any, path: str) -> Linear:
+    if t.bias is None:
+        raise ValueError(
+            f"from_torch: {path}, {t}, has no bias, and tinygrad_edu's Linear always has b (n_out, 1); "
+            "build it with bias=True (a zero bias trained here would no longer stay zero)"
+        )
+    if {t.weight.dtype, t.bias.dtype} - {torch.float32, torch.float64} or len(
+        {t.weight.dtype, t.bias.dtype}
+    ) > 1:
+        raise ValueError(
+            f"from_torch: {path}, {t}, holds {t.weight.dtype} and {t.bias.dtype}; parameters must be "
+            "float32 or float64, both the same"
+        )
+    W = t.weight.detach().cpu().numpy().copy()  # a copy: nothing is shared with torch
+    b = t.bias.detach().cpu().numpy().reshape(-1, 1).copy()
+    layer = Linear(t.in_features, t.out_features, dtype=W.dtype.type, init="zeros")
+    with no_grad():
+        layer.W.copy_(W)
+        layer.b.copy_(b)
+    return layer
