@@ -5,6 +5,7 @@ trains on in torch from the same cost; every refusal names what is at fault."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from typing import Any
 
@@ -233,7 +234,7 @@ def test_a_model_trained_here_trains_on_in_torch_from_the_same_cost() -> None:
         costs.append(cost.item())
     print(f"first cost: here {here[0]!r}, torch {costs[0]!r}; after 50: {costs[-1]!r}")
     assert costs[0] == pytest.approx(here[0], rel=1e-12)
-    assert costs[-1] < costs[0] and all(b <= a for a, b in zip(costs, costs[1:]))
+    assert costs[-1] < costs[0] and all(b <= a for a, b in itertools.pairwise(costs))
     # the two trainings stay together: the same steps in both libraries
     assert np.allclose(here.costs, costs, rtol=1e-10, atol=0)
     for p, t in _pairs(twin, module):
@@ -329,7 +330,9 @@ def test_from_torch_refuses_a_subclass_which_may_compute_something_else() -> Non
 def test_from_torch_refuses_a_linear_without_bias_or_of_another_dtype() -> None:
     with pytest.raises(ValueError, match=r"module.0, Linear\(.*bias=False\), has no bias"):
         from_torch(torch.nn.Sequential(torch.nn.Linear(2, 1, bias=False)))
-    with pytest.raises(ValueError, match="torch.float16.*must be float32 or float64"):
+    with pytest.raises(ValueError, match=r"torch\.float16.*must be float32 or float64"):
         from_torch(torch.nn.Linear(2, 1, dtype=torch.float16))
-    with pytest.raises(TypeError, match="from_torch: module must be a torch.nn.Module, got Linear"):
+    with pytest.raises(
+        TypeError, match=r"from_torch: module must be a torch\.nn\.Module, got Linear"
+    ):
         from_torch(nn.Linear(2, 1))
