@@ -73,7 +73,7 @@ def to_torch(model: Module, layout: str = "rows") -> Any:
         )
         >>> X = np.random.RandomState(0).randn(3, 5)
         >>> out = to_torch(model)(torch.from_numpy(X.T))  # one example per row
-        >>> out.shape, out.dtype, np.abs(out.detach().numpy().T - model(X).numpy()).max() < 1e-15
+        >>> out.shape, out.dtype, bool(np.abs(out.detach().numpy().T - model(X).numpy()).max() < 1e-12)
         (torch.Size([5, 1]), torch.float64, True)
     """
     if layout not in LAYOUTS:
