@@ -152,6 +152,49 @@ def test_the_round_trips_give_the_same_parameters(name: str) -> None:
         assert k == k2 and t.dtype == t2.dtype and torch.equal(t, t2)
 
 
+def test_into_copies_the_values_into_the_model_in_place() -> None:
+    model = nn.DeepNet([3, 4, 2, 1], seed=1)
+    params = list(model.parameters())
+    net = to_torch(model)
+    with torch.no_grad():
+        for t in net.parameters():
+            t.mul_(2.0)
+    net.eval()
+    X = np.random.RandomState(1).randn(3, 5)
+    assert from_torch(net, into=model) is model
+    assert all(p is q for p, q in zip(model.parameters(), params, strict=True))  # the same tensors
+    assert np.abs(model(X).numpy() - net(torch.from_numpy(X.T)).detach().numpy().T).max() <= TOL
+    assert not any(m.training for m in model.modules())
+    wrapped = to_torch(nn.DeepNet([3, 4, 2, 1], seed=2), layout="columns")
+    assert from_torch(wrapped, into=model) is model
+
+
+@pytest.mark.parametrize(
+    ("into", "message"),
+    [
+        (
+            nn.DeepNet([3, 5, 1]),
+            r"its layer 0 is Linear\(in_features=3, out_features=5, bias=True\)",
+        ),
+        (nn.DeepNet([3, 4, 1], hidden="tanh"), r"its layer 1 is Tanh\(\), the module's ReLU\(\)"),
+        (
+            nn.DeepNet([3, 4, 1], dtype=np.float32),
+            r"its layer 0 is .* in float32, the module.s .* in float64",
+        ),
+        (nn.DeepNet([3, 4, 2, 1]), r"its layer 2 is Linear\(in_features=4, out_features=2"),
+        (nn.Linear(3, 4), r"its layer 1 is missing, the module's ReLU\(\)"),
+    ],
+)
+def test_into_refuses_a_model_built_otherwise(into: nn.Module, message: str) -> None:
+    net = to_torch(nn.DeepNet([3, 4, 1]))
+    before = [p.numpy().copy() for p in into.parameters()]
+    with pytest.raises(ValueError, match="into .* is not built like the module: " + message):
+        from_torch(net, into=into)
+    assert all(np.array_equal(p.numpy(), b) for p, b in zip(into.parameters(), before, strict=True))
+    with pytest.raises(TypeError, match="into must be a tinygrad_edu Module, got dict"):
+        from_torch(net, into={})  # type: ignore[arg-type]
+
+
 def test_the_course_models_become_their_layers_then_a_sigmoid() -> None:
     module = to_torch(nn.DeepNet([4, 3, 2, 1]))
     kinds = [type(m).__name__ for m in module]

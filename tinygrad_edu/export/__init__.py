@@ -21,7 +21,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from tinygrad_edu.export._layers import LAYOUTS, course_layout, from_module, import_torch, to_module
+from tinygrad_edu.export._layers import (
+    LAYOUTS,
+    course_layout,
+    from_module,
+    import_torch,
+    load_into,
+    to_module,
+)
 from tinygrad_edu.nn import Module
 
 __all__ = ["from_torch", "to_torch"]
@@ -90,7 +97,7 @@ def to_torch(model: Module, layout: str = "rows") -> Any:
     return module
 
 
-def from_torch(module: Any) -> Module:
+def from_torch(module: Any, into: Module | None = None) -> Module:
     """The tinygrad_edu model equivalent to a PyTorch `module`, its parameters copied.
 
     The reverse of `to_torch`: `torch.nn.Linear` becomes a `Linear` with W = weight (n_out, n_in)
@@ -103,18 +110,27 @@ def from_torch(module: Any) -> Module:
     `training` flag is copied. The result works in the course's layout: it takes X (n_x, m), so
     `from_torch(module)(X)` equals `module(X.T).T`.
 
+    To get the course's model back rather than a Sequential (a `DeepNet` with its `logits` and
+    `predict`), pass it as `into`: `from_torch(net, into=model)` checks that `to_torch(model)` has
+    the layers of `net` (their kinds, sizes and dtypes) and copies the values into its parameters
+    in place, so they stay the same tensors and an optimizer holding them keeps working.
+
     Args:
         module: a torch.nn.Module built from Linear (with a bias), ReLU, Sigmoid, Tanh, LeakyReLU,
             Dropout and Sequential.
+        into: None for a new model; or a model of this library built like `module` (the one it
+            was exported from, say): its values are overwritten, its mode set to the module's.
 
     Returns:
-        The tinygrad_edu Module (a Sequential for a torch Sequential).
+        The tinygrad_edu Module: `into` when given, else a new one (a Sequential for a torch
+        Sequential).
 
     Raises:
         ImportError: PyTorch is not installed (the message says how to install it).
         TypeError: `module` holds a layer this project does not have (it is named, with the list of
             what is supported), or `module` is not a torch.nn.Module.
-        ValueError: a Linear has no bias, or a parameter's dtype is neither float32 nor float64.
+        ValueError: a Linear has no bias, a parameter's dtype is neither float32 nor float64, or
+            `into` is not built like `module` (the first layer that differs is named).
 
     Examples:
         >>> import torch
@@ -136,4 +152,5 @@ def from_torch(module: Any) -> Module:
         raise TypeError(
             f"from_torch: module must be a torch.nn.Module, got {type(module).__name__}"
         )
-    return from_module(torch, module, "module")
+    model = from_module(torch, module, "module")
+    return model if into is None else load_into(torch, module, model, into)

@@ -178,3 +178,40 @@ def _linear(torch: Any, t: Any, path: str) -> Linear:
         layer.W.copy_(W)
         layer.b.copy_(b)
     return layer
+
+
+def load_into(torch: Any, module: Any, model: Module, into: Module) -> Module:
+    """Copy `model`'s values (just made from `module`) into `into`, if it is built like `module`."""
+    if not isinstance(into, Module):
+        raise TypeError(
+            f"from_torch: into must be a tinygrad_edu Module, got {type(into).__name__}"
+        )
+    theirs = _layers(module.module if type(module) is course_layout(torch) else module)
+    ours = _layers(to_module(torch, into, "into"))
+    if ours != theirs:
+        i = next(
+            (i for i, (a, b) in enumerate(zip(ours, theirs, strict=False)) if a != b),
+            min(map(len, (ours, theirs))),
+        )
+        raise ValueError(
+            f"from_torch: into ({type(into).__name__}) is not built like the module: its layer {i} "
+            f"is {ours[i] if i < len(ours) else 'missing'}, the module's "
+            f"{theirs[i] if i < len(theirs) else 'missing'}"
+        )
+    with no_grad():  # in place: the same tensors, so an optimizer holding them keeps working
+        for ours_p, theirs_p in zip(into.parameters(), model.parameters(), strict=True):
+            ours_p.copy_(theirs_p)
+    return into.train(module.training)
+
+
+def _layers(t: Any) -> list[str]:
+    """Each innermost torch layer, as it prints, with its parameters' dtype (the sizes are in it)."""
+    layers = []
+    for m in t.modules():
+        if not list(m.children()):
+            dtypes = {str(p.dtype).replace("torch.", "") for p in m.parameters(recurse=False)}
+            layers.append(
+                f"{type(m).__name__}({m.extra_repr()})"
+                + "".join(f" in {d}" for d in sorted(dtypes))
+            )
+    return layers
