@@ -87,6 +87,7 @@ class Compiled:
             if id(v) in written or id(flat_tensor) in touched
         ]
         self.hypers = [(opt, hyperparameters(opt)) for opt in dict.fromkeys(tracer.optimizers)]
+        self.modes = list(tracer.modes.values())  # (module, training) of each module called
         self.run = self.bind(self.live_arrays())
         self.plan()
         for instr in program.instrs:  # names given, the trace's arrays and tensors can go
@@ -143,6 +144,9 @@ class Compiled:
                 return f"the .grad of {t.name or 'a tensor'} is set or cleared between calls"
         if not all(hyperparameters(opt) == h for opt, h in self.hypers):
             return "an optimizer's hyperparameters change between calls"
+        for module, training in self.modes:
+            if module.training != training:
+                return f"{type(module).__name__}'s mode (train() or eval()) changes between calls"
         return None
 
     def inputs(self, flat: list) -> list:

@@ -75,6 +75,9 @@ def fast_step(entry: Any, flat: list, grad_mode: bool, active: list) -> Any:
                 checks.append(f"opt{k}.{name} == h{k}_{name}")
         ns[f"lr{k}"] = values[-1]  # the lr itself is read by the program (optimizers.py)
         checks.append(f"type(opt{k}.lr) is lr{k}")
+    for k, (module, training) in enumerate(entry.modes):
+        ns[f"mod{k}"] = module
+        checks.append(f"mod{k}.training == {bool(training)}")
     args = []
     for v in entry.program.inputs:
         args.append(

@@ -3,10 +3,13 @@ report to the tracer, and everything is put back as it was when the trace ends.
 
 - The engine's own hooks: a forward hook sees every op; `backprop.watcher` gives backward the
   trace's strategy (trace.OnTrace).
+- What the program depends on without an argument that shows it: the `training` flag of every
+  module the step calls (guarded).
 - Python-level effects the program must repeat: an optimizer's `step()` and `zero_grad()`,
   `.grad = ...`, a Tensor made inside the step, a comparison or `sign` (bool and sign tensors are
   made without an op).
-- What a program cannot repeat: a value read back into Python (`item()`, `bool()`, `float()`,
+- What a program cannot repeat: a training-mode BatchNorm's update of its running statistics
+  (buffers written in place, outside the ops); a value read back into Python (`item()`, `bool()`, `float()`,
   `numpy()`, `np.asarray(t)`, `.data`) can steer the Python code, and a write outside the ops
   (`t.data = ...`, `t[i] = ...`, `t += ...`) is not an op the trace sees. Each refuses the trace, and
   the step stays eager.
@@ -28,7 +31,7 @@ from tinygrad_edu.compiled.sweep import OnTrace
 from tinygrad_edu.compiled.trace import Tracer
 from tinygrad_edu.engine import backprop, function
 from tinygrad_edu.engine.grads import OnTensors
-from tinygrad_edu.nn import module
+from tinygrad_edu.nn import batchnorm, module
 from tinygrad_edu.ops import dispatch
 from tinygrad_edu.tensor import Tensor
 
@@ -36,6 +39,8 @@ _READS = ("item", "__bool__", "__float__", "numpy", "__array__", "tolist", "argm
 _WRITES = ("__setitem__", "__iadd__", "__isub__", "__imul__", "__itruediv__", "__ipow__",
            "zero_", "copy_")  # fmt: skip
 _SHAPES = (np.shape, np.ndim, np.size)
+_RUNNING_STATS = ("it updates a BatchNorm's running statistics in training mode (buffers written "
+                  "in place at each call, which the program would not repeat)")  # fmt: skip
 _COMPARISONS = {
     "__lt__": np.less, "__le__": np.less_equal, "__gt__": np.greater,
     "__ge__": np.greater_equal, "__eq__": np.equal, "__ne__": np.not_equal,
@@ -68,6 +73,8 @@ def watching(tracer: Tracer) -> Iterator[None]:
     for name in ("__array_ufunc__", "__array_function__"):
         patch(Tensor, name, lambda protocol: _no_arrays_out(tracer, protocol))
     patch(optim.Optimizer, "step", lambda step: optimizers.traced_step(tracer, step))
+    patch(batchnorm, "update_running_stats", _refusing(tracer, _RUNNING_STATS))
+    patch(module.Module, "__call__", lambda call: _module_call(tracer, call))
     patch(module, "zero_grad_of", lambda zero: _zero_grad_of(tracer, zero))
     patch(optim.optimizer, "_zero_grad_of", lambda zero: _zero_grad_of(tracer, zero))
     function.forward_hooks.append(tracer.on_forward)
@@ -104,6 +111,18 @@ def _recording(tracer: Tracer, fn: Any) -> Any:
         return method
 
     return make
+
+
+def _module_call(tracer: Tracer, call: Any) -> Any:
+    """A module called in the step: its `training` flag is guarded (train() and eval() change
+    what Dropout and BatchNorm compute, with no argument that shows it)."""
+
+    def called(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if tracer.mine():
+            tracer.modes.setdefault(id(self), (self, self.training))
+        return call(self, *args, **kwargs)
+
+    return called
 
 
 def _data_property(tracer: Tracer, prop: Any) -> property:

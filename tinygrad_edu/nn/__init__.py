@@ -9,6 +9,7 @@ W[l] is (n[l], n[l-1]), b[l] is (n[l], 1), Z[l] = W[l] A[l-1] + b[l]. Names foll
 
 from tinygrad_edu.nn import init
 from tinygrad_edu.nn.activation import LeakyReLU, ReLU, Sigmoid, Tanh
+from tinygrad_edu.nn.batchnorm import BatchNorm
 from tinygrad_edu.nn.container import Sequential
 from tinygrad_edu.nn.dropout import Dropout
 from tinygrad_edu.nn.linear import Linear
@@ -27,6 +28,7 @@ from tinygrad_edu.nn.regularization import l2_regularization_cost
 __all__ = [
     "BCELoss",
     "BCEWithLogitsLoss",
+    "BatchNorm",
     "Classifier",
     "CrossEntropyLoss",
     "DeepNet",

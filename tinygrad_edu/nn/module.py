@@ -5,17 +5,21 @@ A module finds its own parameters: a Tensor that requires grad set as an attribu
 child.
 Both are remembered in the order they were set, so `parameters()` lists W[1], b[1], W[2], b[2], ...
 in the course's order, and `named_parameters()` names them by their path: `"layers.0.W"`.
+A buffer (`register_buffer`) is state that is not learned, such as BatchNorm's running mean:
+`state_dict()` holds it, `parameters()` (what an optimizer updates) does not.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
 from tinygrad_edu.engine.grad_mode import no_grad
+from tinygrad_edu.nn import state as _state
+from tinygrad_edu.nn.state import LoadResult
 from tinygrad_edu.tensor import Tensor
 
 # Bumped whenever any module gains or loses a parameter or a child: `named_parameters()` keeps its
@@ -37,17 +41,6 @@ def zero_grad_of(param: Any) -> None:  # a Tensor whose .grad is set
         param.grad.zero_()
 
 
-class LoadResult(NamedTuple):
-    """What `load_state_dict(strict=False)` skipped (both empty after a strict load).
-
-    Attributes:
-        missing_keys: the model's parameter names that the state did not have.
-        unexpected_keys: the state's names that the model does not have."""
-
-    missing_keys: list[str]
-    unexpected_keys: list[str]
-
-
 class Module:
     """Base class: subclasses set parameters and child modules in `__init__` and define `forward`.
 
@@ -62,14 +55,16 @@ class Module:
         ['W']"""
 
     def __init__(self) -> None:
-        # object.__setattr__: our own __setattr__ needs these two lists to exist already
+        # object.__setattr__: our own __setattr__ needs these to exist already
         object.__setattr__(self, "_param_names", [])
         object.__setattr__(self, "_module_names", [])
+        object.__setattr__(self, "_buffer_names", [])
+        object.__setattr__(self, "_transient", set())  # the buffers state_dict() leaves out
         self.training = True
 
     # ------------------------------------------------------------------------------------------
     # Registration: values live in __dict__ (plain attribute access, no lookup cost in forward);
-    # the two name lists only remember which attributes are parameters and children, in order.
+    # the name lists only remember which attributes are parameters, buffers and children, in order.
 
     def __setattr__(self, name: str, value: Any) -> None:
         if "_param_names" not in self.__dict__:
@@ -77,6 +72,8 @@ class Module:
                 f"{type(self).__name__}: call super().__init__() at the start of __init__, "
                 f"before setting self.{name}"
             )
+        if name in self._buffer_names:  # type: ignore[attr-defined]  # set in __init__ by object.__setattr__
+            return _state.set_buffer(self, name, value)  # it stays a buffer, as in PyTorch
         self._unregister(name)
         if isinstance(value, Tensor) and value.requires_grad:
             self._param_names.append(name)  # type: ignore[attr-defined]  # set in __init__ by object.__setattr__
@@ -92,10 +89,33 @@ class Module:
 
     def _unregister(self, name: str) -> None:
         # reassigning an attribute to something else (None, an array) stops it being registered
-        for names in (self._param_names, self._module_names):  # type: ignore[attr-defined]  # set in __init__ by object.__setattr__
+        for names in (self._param_names, self._module_names, self._buffer_names):  # type: ignore[attr-defined]  # set in __init__ by object.__setattr__
             if name in names:
                 names.remove(name)
                 _structure_changed()
+
+    def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
+        """Make `tensor` a buffer (state not learned: in `state_dict()`, not in `parameters()`).
+        Setting the attribute to another Tensor keeps it a buffer; None removes it from
+        `named_buffers()` and `state_dict()` (the name stays a buffer's, as in PyTorch).
+
+        Args:
+            name: the attribute name (`self.running_mean`).
+            tensor: a Tensor that does not require grad, or None (a buffer set later).
+            persistent: False leaves the buffer out of `state_dict()`.
+
+        Raises:
+            TypeError: `name` is not a str, or `tensor` is neither a Tensor nor None.
+            KeyError: `name` is empty, has a ".", or is already another attribute.
+            ValueError: `tensor` requires grad (that is a parameter: set it as an attribute).
+
+        Examples:
+            >>> layer = Module()
+            >>> layer.register_buffer("count", Tensor(0.0))
+            >>> [name for name, _ in layer.named_buffers()], list(layer.parameters())
+            (['count'], [])"""
+        _state.register_buffer(self, name, tensor, persistent)
+        _structure_changed()
 
     # ------------------------------------------------------------------------------------------
     # Running
@@ -123,7 +143,7 @@ class Module:
         return self
 
     def eval(self) -> Module:
-        """`train(False)`: the flag layers like dropout read (none of the course's layers do).
+        """`train(False)`: Dropout passes A through, BatchNorm uses its running statistics.
 
         Returns:
             This module."""
@@ -143,10 +163,9 @@ class Module:
     def children(self) -> Iterator[Module]:
         """The direct child modules, in the order they were set.
 
-        Yields:
-            Each child Module."""
-        for _, module in self.named_children():
-            yield module
+        Returns:
+            An iterator of the child Modules."""
+        return (module for _, module in self.named_children())
 
     def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
         """This module and every module below it, depth first (a module used twice, once).
@@ -170,10 +189,9 @@ class Module:
     def modules(self) -> Iterator[Module]:
         """This module and every module below it, depth first.
 
-        Yields:
-            Each Module, this one first."""
-        for _, module in self.named_modules():
-            yield module
+        Returns:
+            An iterator of the Modules, this one first."""
+        return (module for _, module in self.named_modules())
 
     def named_parameters(self) -> Iterator[tuple[str, Tensor]]:
         """Every parameter with its dotted path, in registration order (a tensor shared by two
@@ -183,18 +201,9 @@ class Module:
             An iterator of `(name, parameter)` pairs: `("layers.0.W", W)`, ..."""
         cached = self.__dict__.get("_named_parameters_cache")
         if cached is None or cached[0] != _structure_version:
-            cached = (_structure_version, list(self._walk_parameters()))
+            cached = (_structure_version, list(_state.walk_parameters(self)))
             object.__setattr__(self, "_named_parameters_cache", cached)
         return iter(cached[1])
-
-    def _walk_parameters(self) -> Iterator[tuple[str, Tensor]]:
-        seen: set[int] = set()
-        for path, module in self.named_modules():
-            for name in module._param_names:  # type: ignore[attr-defined]  # set in __init__ by object.__setattr__
-                param = module.__dict__[name]
-                if id(param) not in seen:
-                    seen.add(id(param))
-                    yield (f"{path}.{name}" if path else name), param
 
     def parameters(self) -> Iterator[Tensor]:
         """The parameters, for an optimizer: `optim.SGD(model.parameters(), lr=0.0075)`.
@@ -202,6 +211,27 @@ class Module:
         Returns:
             An iterator of the parameter Tensors, in the order of `named_parameters()`."""
         return (param for _, param in self.named_parameters())
+
+    def named_buffers(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Tensor]]:
+        """Every buffer (not None) with its dotted path, module by module, in registration order.
+
+        Args:
+            prefix: put before every name.
+            recurse: False lists this module's own buffers only.
+
+        Returns:
+            An iterator of `(name, buffer)` pairs: `("1.running_mean", running_mean)`, ..."""
+        return _state.named_buffers(self, prefix, recurse)
+
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        """The buffers, in the order of `named_buffers()`.
+
+        Args:
+            recurse: False lists this module's own buffers only.
+
+        Returns:
+            An iterator of the buffer Tensors."""
+        return (buffer for _, buffer in self.named_buffers(recurse=recurse))
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget the gradients before the next backward (backward adds into `.grad`).
@@ -218,19 +248,18 @@ class Module:
     # Saving and restoring values
 
     def state_dict(self) -> OrderedDict[str, np.ndarray]:
-        """A copy of every parameter's values, by dotted name, in order (what `io.save` writes).
+        """A copy of the parameters and buffers by dotted name, each module's parameters then
+        its buffers, as PyTorch's (what `io.save` writes).
 
         Returns:
             An OrderedDict of name -> numpy array (copies: later training does not change them)."""
-        return OrderedDict((name, p.data.copy()) for name, p in self.named_parameters())
+        return _state.state_dict(self)
 
     def load_state_dict(self, state: Mapping[str, Any], strict: bool = True) -> LoadResult:
-        """Copy the values of `state` into the parameters of the same names, in place.
+        """Copy the values of `state` into the parameters and buffers of the same names, in place.
 
-        The parameters keep their dtype (values are cast into it) and identity (an optimizer that
-        holds them keeps working). Every problem is reported at once, and nothing is written
-        unless all is well: a shape that differs, and with `strict=True` a name missing from
-        `state` or one this model does not have.
+        They keep their dtype and identity (an optimizer that holds them keeps working). Every
+        problem is reported at once, and nothing is written unless all is well.
 
         Args:
             state: name -> values (arrays or Tensors), as `state_dict()` or `io.load` give.
@@ -248,36 +277,7 @@ class Module:
             >>> layer, copy = Linear(2, 1, seed=0), Linear(2, 1, seed=1)
             >>> copy.load_state_dict(layer.state_dict())
             LoadResult(missing_keys=[], unexpected_keys=[])"""
-        params = dict(self.named_parameters())
-        missing = [name for name in params if name not in state]
-        unexpected = [name for name in state if name not in params]
-        problems = []
-        if strict and missing:
-            problems.append(f"missing parameters (in the model, not in the state): {missing}")
-        if strict and unexpected:
-            problems.append(f"unexpected parameters (in the state, not in the model): {unexpected}")
-        values = {}
-        for name, param in params.items():
-            if name not in state:
-                continue
-            value = state[name]
-            value = np.asarray(value.data if isinstance(value, Tensor) else value)
-            if value.shape != param.shape:
-                problems.append(
-                    f"{name}: the state has shape {value.shape}, the model's parameter has shape "
-                    f"{param.shape}"
-                )
-            elif value.dtype.kind not in "fiub":
-                problems.append(f"{name}: the state holds {value.dtype}, not numbers")
-            values[name] = value
-        if problems:
-            raise ValueError(
-                f"load_state_dict into {type(self).__name__}:\n  " + "\n  ".join(problems)
-            )
-        with no_grad():
-            for name, value in values.items():
-                params[name].copy_(value)  # in place: the version moves, the identity stays
-        return LoadResult(missing, unexpected)
+        return _state.load_state_dict(self, state, strict)
 
     # ------------------------------------------------------------------------------------------
     # Printing, as PyTorch prints a model
