@@ -28,6 +28,13 @@ def _net(*modules: nn.Module) -> nn.Sequential:
     return nn.Sequential(*modules)
 
 
+def _batchnorm(*, eval_mode: bool = False, **options: Any) -> nn.Module:
+    model = _net(nn.Linear(4, 6, seed=11), nn.BatchNorm(6, **options), nn.ReLU(), nn.Linear(6, 1))
+    for seed in range(3):  # running statistics away from their start (0 and 1), and a count of 3
+        model(np.random.RandomState(seed).randn(4, 9) * 2 + 1)
+    return model.eval() if eval_mode else model
+
+
 def _logistic() -> nn.Module:
     return nn.init.course_(nn.LogisticRegression(6), scale=0.5, seed=5)  # not all zeros
 
@@ -46,6 +53,17 @@ MODELS: dict[str, tuple[Callable[[], nn.Module], int]] = {
     "nested": (lambda: _net(_net(nn.Linear(3, 4, seed=8), nn.Tanh()), _net(nn.Linear(4, 2))), 3),
     "dropout eval": (
         lambda: _net(nn.Linear(4, 6, seed=9), nn.ReLU(), nn.Dropout(0.3), nn.Linear(6, 1)).eval(),
+        4,
+    ),
+    "batchnorm train": (_batchnorm, 4),
+    "batchnorm eval": (lambda: _batchnorm(eval_mode=True), 4),
+    "batchnorm cumulative, eps, no affine": (
+        lambda: _batchnorm(eps=1e-3, momentum=None, affine=False),
+        4,
+    ),
+    "batchnorm eval, cumulative": (lambda: _batchnorm(eval_mode=True, momentum=None), 4),
+    "batchnorm without running stats, eval": (
+        lambda: _batchnorm(eval_mode=True, track_running_stats=False),
         4,
     ),
     "dropout p=0 train": (
@@ -114,6 +132,13 @@ def test_from_torch_gives_the_same_outputs_and_gradients(name: str) -> None:
     with torch.no_grad():
         for t in module.parameters():
             t.copy_(torch.randn(t.shape, dtype=t.dtype))
+        for key, t in module.named_buffers():
+            if key.endswith("running_mean"):
+                t.copy_(torch.randn(t.shape, dtype=t.dtype))
+            elif key.endswith("running_var"):
+                t.copy_(torch.rand(t.shape, dtype=t.dtype) + 0.5)
+            else:
+                t.fill_(7)  # num_batches_tracked
     model = from_torch(module)
     diff = _biggest_difference(model, module, n_x)
     print(f"from_torch {name}: max |difference| {diff:.2e}")
@@ -143,6 +168,10 @@ def test_the_round_trips_give_the_same_parameters(name: str) -> None:
     for p, q in zip(ours, again, strict=True):
         assert p.shape == q.shape and p.dtype == q.dtype
         assert np.array_equal(p.numpy(), q.numpy())  # bit for bit
+    buffers, buffers_again = list(model.buffers()), list(back.buffers())
+    assert len(buffers) == len(buffers_again)
+    for p, q in zip(buffers, buffers_again, strict=True):
+        assert p.shape == q.shape and p.dtype == q.dtype and np.array_equal(p.numpy(), q.numpy())
     X = _x(n_x)
     assert np.array_equal(back(X).numpy(), model(X).numpy())
     module = to_torch(model)
@@ -150,6 +179,29 @@ def test_the_round_trips_give_the_same_parameters(name: str) -> None:
         module.state_dict().items(), to_torch(from_torch(module)).state_dict().items(), strict=True
     ):
         assert k == k2 and t.dtype == t2.dtype and torch.equal(t, t2)
+
+
+@pytest.mark.parametrize("momentum", [0.1, 0.5, None])
+def test_batchnorm_s_running_statistics_move_alike_in_training(momentum: float | None) -> None:
+    model = _batchnorm(momentum=momentum)
+    module = to_torch(model)
+    bn, tbn = model[1], module[1]
+    assert (tbn.eps, tbn.momentum, tbn.affine, tbn.track_running_stats) == (
+        bn.eps,
+        momentum,
+        True,
+        True,
+    )
+    for seed in range(4):
+        X = np.random.RandomState(10 + seed).randn(4, 5 + seed)
+        model(X), module(torch.from_numpy(X.T))
+    assert int(tbn.num_batches_tracked) == int(bn.num_batches_tracked.item()) == 7
+    assert tbn.num_batches_tracked.dtype == torch.int64
+    for ours, theirs in ((bn.running_mean, tbn.running_mean), (bn.running_var, tbn.running_var)):
+        assert np.abs(ours.numpy()[:, 0] - theirs.numpy()).max() <= TOL
+    back = from_torch(module)[1]
+    assert back.num_batches_tracked.dtype == np.int64 and back.num_batches_tracked.item() == 7
+    assert (back.eps, back.momentum) == (bn.eps, momentum)
 
 
 def test_into_copies_the_values_into_the_model_in_place() -> None:
@@ -167,6 +219,18 @@ def test_into_copies_the_values_into_the_model_in_place() -> None:
     assert not any(m.training for m in model.modules())
     wrapped = to_torch(nn.DeepNet([3, 4, 2, 1], seed=2), layout="columns")
     assert from_torch(wrapped, into=model) is model
+
+
+def test_into_copies_batchnorm_s_running_statistics_too() -> None:
+    model = _batchnorm()
+    net = to_torch(model)
+    stats = [b for b in model.buffers()]
+    net(torch.randn(20, 4, dtype=torch.float64) * 3)  # torch's statistics move, ours do not
+    assert from_torch(net, into=model) is model
+    assert all(b is s for b, s in zip(model.buffers(), stats, strict=True))
+    bn, tbn = model[1], net[1]
+    assert bn.num_batches_tracked.item() == int(tbn.num_batches_tracked) == 4
+    assert np.array_equal(bn.running_var.numpy()[:, 0], tbn.running_var.numpy())
 
 
 @pytest.mark.parametrize(
@@ -258,15 +322,32 @@ def test_the_values_are_copied_not_shared() -> None:
     assert torch.equal(module.weight, before)
 
 
-def test_a_model_trained_here_trains_on_in_torch_from_the_same_cost() -> None:
+TRAINED = {  # a model and a learning rate at which full-batch descent goes steadily down
+    "deep tanh": (lambda: nn.DeepNet([2, 6, 4, 1], hidden="tanh", seed=2), 0.5),
+    "batchnorm": (
+        lambda: _net(
+            nn.Linear(2, 6, seed=3),
+            nn.BatchNorm(6),
+            nn.Tanh(),
+            nn.Linear(6, 1, seed=4),
+            nn.Sigmoid(),
+        ),
+        0.1,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", TRAINED)
+def test_a_model_trained_here_trains_on_in_torch_from_the_same_cost(name: str) -> None:
     X, Y = flower()
-    model = nn.DeepNet([2, 6, 4, 1], hidden="tanh", seed=2)
-    train.fit(model, X, Y, iterations=300, lr=0.5, print_every=0, progress=False)
+    build, lr = TRAINED[name]
+    model = build()
+    train.fit(model, X, Y, iterations=300, lr=lr, print_every=0, progress=False)
     module = to_torch(model)
     # the cost here of the exported parameters: fit's cost at its next iteration
     twin = from_torch(module)
-    here = train.fit(twin, X, Y, iterations=50, lr=0.5, print_every=0, progress=False)
-    opt = torch.optim.SGD(module.parameters(), lr=0.5)
+    here = train.fit(twin, X, Y, iterations=50, lr=lr, print_every=0, progress=False)
+    opt = torch.optim.SGD(module.parameters(), lr=lr)
     tX, tY = torch.from_numpy(X.T), torch.from_numpy(Y.T)
     costs = []
     for _ in range(50):
@@ -282,6 +363,8 @@ def test_a_model_trained_here_trains_on_in_torch_from_the_same_cost() -> None:
     assert np.allclose(here.costs, costs, rtol=1e-10, atol=0)
     for p, t in _pairs(twin, module):
         assert np.allclose(p.numpy(), t.detach().numpy().reshape(p.shape), rtol=1e-9, atol=1e-12)
+    for b, t in zip(twin.buffers(), module.buffers(), strict=True):  # BatchNorm's statistics
+        assert np.allclose(b.numpy(), t.numpy().reshape(b.shape), rtol=1e-9, atol=1e-12)
 
 
 @given(
@@ -328,7 +411,9 @@ class PlainLinear(nn.Linear):
     ],
 )
 def test_to_torch_refuses_a_module_with_its_own_forward(model: nn.Module, named: str) -> None:
-    with pytest.raises(TypeError, match=f"cannot convert {named}.*supported: Linear, Sigmoid"):
+    with pytest.raises(
+        TypeError, match=f"cannot convert {named}.*supported: Linear, BatchNorm, Sigmoid"
+    ):
         to_torch(model)
 
 
@@ -354,10 +439,13 @@ def test_to_torch_refuses_what_is_not_a_model_or_a_layout() -> None:
             "module.1, a Conv1d,",
         ),
         (torch.nn.Sequential(torch.nn.Sequential(torch.nn.GELU())), "module.0.0, a GELU,"),
+        (torch.nn.BatchNorm2d(3), "module, a BatchNorm2d,"),
     ],
 )
 def test_from_torch_refuses_a_layer_this_project_does_not_have(module: Any, named: str) -> None:
-    with pytest.raises(TypeError, match=f"{named} is not supported.*supported: Linear, ReLU"):
+    with pytest.raises(
+        TypeError, match=f"{named} is not supported.*supported: Linear, BatchNorm1d, ReLU"
+    ):
         from_torch(module)
 
 
@@ -373,8 +461,18 @@ def test_from_torch_refuses_a_subclass_which_may_compute_something_else() -> Non
 def test_from_torch_refuses_a_linear_without_bias_or_of_another_dtype() -> None:
     with pytest.raises(ValueError, match=r"module.0, Linear\(.*bias=False\), has no bias"):
         from_torch(torch.nn.Sequential(torch.nn.Linear(2, 1, bias=False)))
-    with pytest.raises(ValueError, match=r"torch\.float16.*must be float32 or float64"):
+    with pytest.raises(
+        ValueError, match=r"torch\.float16; its parameters must be float32 or float64"
+    ):
         from_torch(torch.nn.Linear(2, 1, dtype=torch.float16))
+    no_beta = torch.nn.BatchNorm1d(3)
+    no_beta.bias = None  # BatchNorm1d(3, bias=False) in recent releases
+    with pytest.raises(ValueError, match=r"module, BatchNorm1d\(.*\), has no bias"):
+        from_torch(no_beta)
+    mixed = torch.nn.Linear(2, 1)
+    mixed.bias = torch.nn.Parameter(mixed.bias.detach().double())
+    with pytest.raises(ValueError, match=r"torch\.float32 and torch\.float64; its parameters"):
+        from_torch(mixed)
     with pytest.raises(
         TypeError, match=r"from_torch: module must be a torch\.nn\.Module, got Linear"
     ):

@@ -10,10 +10,11 @@ example per *row*. So the exported module, by default, takes X.T and returns mod
     to_torch(model, layout="columns")(torch.from_numpy(X)) == model(X)   (the course's, wrapped)
 
 What carries over: every parameter's values (copied, never shared: training one leaves the other as
-it was), its dtype (float64 stays float64, float32 stays float32), the activations, `Dropout(p)` and
-each module's train/eval mode. The course's models (`LogisticRegression`, `ShallowNet`, `DeepNet`)
-become a `torch.nn.Sequential` of their layers followed by `torch.nn.Sigmoid()`, since their output
-is AL = sigmoid(Z[L]). PyTorch is optional: this module imports it only when called
+it was), its dtype (float64 stays float64, float32 stays float32), the activations, `Dropout(p)`,
+`BatchNorm` as `torch.nn.BatchNorm1d` (with its running statistics) and each module's train/eval
+mode. The course's models (`LogisticRegression`, `ShallowNet`, `DeepNet`) become a
+`torch.nn.Sequential` of their layers followed by `torch.nn.Sigmoid()`, since their output is
+AL = sigmoid(Z[L]). PyTorch is optional: this module imports it only when called
 (`pip install "tinygrad_edu[torch]"`).
 """
 
@@ -38,13 +39,17 @@ def to_torch(model: Module, layout: str = "rows") -> Any:
     """An equivalent `torch.nn.Module` for `model`, its parameters copied (the same dtype).
 
     Each `Linear` becomes a `torch.nn.Linear` with weight = W (the same (n_out, n_in) matrix, as
-    PyTorch stores it) and bias = b[:, 0]; `Sigmoid`, `Tanh`, `ReLU`, `LeakyReLU(slope)` and
-    `Dropout(p)` become their PyTorch twins (`LeakyReLU(negative_slope=slope)`), a `Sequential` a
-    `torch.nn.Sequential` of the same children, and the course's models a `torch.nn.Sequential` of
-    their layers and a `torch.nn.Sigmoid()`. Each module's `training` flag is copied, so a model in
-    `eval()` mode exports in eval mode. The math is the same (Z = W A + b here, Z^T = A^T W^T + b^T
-    there; the gradients dW = dZ A^T, db = sum(dZ) are the same numbers), so the outputs and the
-    gradients agree to rounding (about 1e-15 in float64).
+    PyTorch stores it) and bias = b[:, 0]; a `BatchNorm` becomes a `torch.nn.BatchNorm1d` with the
+    same eps, momentum, affine and track_running_stats, weight = gamma[:, 0], bias = beta[:, 0],
+    the running mean and variance as vectors and the same `num_batches_tracked` (its statistics
+    over the batch, axis 1 here, are BatchNorm1d's over dim 0 of X.T); `Sigmoid`, `Tanh`, `ReLU`,
+    `LeakyReLU(slope)` and `Dropout(p)` become their PyTorch twins
+    (`LeakyReLU(negative_slope=slope)`), a `Sequential` a `torch.nn.Sequential` of the same
+    children, and the course's models a `torch.nn.Sequential` of their layers and a
+    `torch.nn.Sigmoid()`. Each module's `training` flag is copied, so a model in `eval()` mode
+    exports in eval mode. The math is the same (Z = W A + b here, Z^T = A^T W^T + b^T there; the
+    gradients dW = dZ A^T, db = sum(dZ) are the same numbers), so the outputs and the gradients
+    agree to rounding (about 1e-15 in float64).
 
     With `layout="rows"` (the default, what a PyTorch user expects) the module takes X.T, (m, n_x),
     and returns model(X).T, (m, n_y): one example per row, ready for `torch.nn.BCELoss`,
@@ -53,8 +58,8 @@ def to_torch(model: Module, layout: str = "rows") -> Any:
     own random draws there, not the library's.
 
     Args:
-        model: a Module built from Linear, Sigmoid, Tanh, ReLU, LeakyReLU, Dropout and Sequential,
-            or one of the course's models (LogisticRegression, ShallowNet, DeepNet).
+        model: a Module built from Linear, BatchNorm, Sigmoid, Tanh, ReLU, LeakyReLU, Dropout and
+            Sequential, or one of the course's models (LogisticRegression, ShallowNet, DeepNet).
         layout: "rows" (PyTorch's, X.T in) or "columns" (the course's, X in).
 
     Returns:
@@ -101,8 +106,10 @@ def from_torch(module: Any, into: Module | None = None) -> Module:
     """The tinygrad_edu model equivalent to a PyTorch `module`, its parameters copied.
 
     The reverse of `to_torch`: `torch.nn.Linear` becomes a `Linear` with W = weight (n_out, n_in)
-    and b = bias as a column (n_out, 1); `ReLU`, `Sigmoid`, `Tanh`, `LeakyReLU(negative_slope)` and
-    `Dropout(p)` their twins here; a `torch.nn.Sequential` a `Sequential` of the same children (so
+    and b = bias as a column (n_out, 1); `torch.nn.BatchNorm1d` a `BatchNorm` (gamma, beta and the
+    running statistics as columns (n, 1), its count, eps, momentum, affine and
+    track_running_stats); `ReLU`, `Sigmoid`, `Tanh`, `LeakyReLU(negative_slope)` and `Dropout(p)`
+    their twins here; a `torch.nn.Sequential` a `Sequential` of the same children (so
     `from_torch(to_torch(DeepNet(...)))` is a Sequential ending in Sigmoid, with the same parameters
     in the same order); a module made by `to_torch(..., layout="columns")` what it wraps. The
     values are copied into new numpy arrays (torch's tensors, on any device, are left untouched and
@@ -113,11 +120,12 @@ def from_torch(module: Any, into: Module | None = None) -> Module:
     To get the course's model back rather than a Sequential (a `DeepNet` with its `logits` and
     `predict`), pass it as `into`: `from_torch(net, into=model)` checks that `to_torch(model)` has
     the layers of `net` (their kinds, sizes and dtypes) and copies the values into its parameters
-    in place, so they stay the same tensors and an optimizer holding them keeps working.
+    in place (BatchNorm's running statistics too), so they stay the same tensors and an optimizer
+    holding them keeps working.
 
     Args:
-        module: a torch.nn.Module built from Linear (with a bias), ReLU, Sigmoid, Tanh, LeakyReLU,
-            Dropout and Sequential.
+        module: a torch.nn.Module built from Linear (with a bias), BatchNorm1d (with a bias when
+            affine), ReLU, Sigmoid, Tanh, LeakyReLU, Dropout and Sequential.
         into: None for a new model; or a model of this library built like `module` (the one it
             was exported from, say): its values are overwritten, its mode set to the module's.
 
@@ -129,7 +137,7 @@ def from_torch(module: Any, into: Module | None = None) -> Module:
         ImportError: PyTorch is not installed (the message says how to install it).
         TypeError: `module` holds a layer this project does not have (it is named, with the list of
             what is supported), or `module` is not a torch.nn.Module.
-        ValueError: a Linear has no bias, a parameter's dtype is neither float32 nor float64, or
+        ValueError: a Linear (or an affine BatchNorm1d) has no bias, a parameter's dtype is neither float32 nor float64, or
             `into` is not built like `module` (the first layer that differs is named).
 
     Examples:
