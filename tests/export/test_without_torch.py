@@ -38,5 +38,6 @@ def test_without_torch_the_message_says_how_to_install_it(
     with pytest.raises(ImportError) as caught:
         convert(nn.Linear(2, 1))  # type: ignore[operator]
     assert INSTALL in str(caught.value)
-    assert str(caught.value).startswith(f"{convert.__name__} needs PyTorch")  # type: ignore[attr-defined]
+    name = getattr(convert, "__name__", "")
+    assert str(caught.value).startswith(f"{name} needs PyTorch")
     assert caught.value.__cause__ is None and caught.value.__suppress_context__

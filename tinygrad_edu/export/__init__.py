@@ -1,10 +1,11 @@
-"""The bridge to PyTorch: `to_torch(model)` gives an equivalent `torch.nn.Module`, `from_torch(module)`
-gives the model back, so a model trained here can be trained on in PyTorch (and the other way).
+"""The bridge to PyTorch: `to_torch(model)` gives an equivalent `torch.nn.Module`,
+`from_torch(module)` gives the model back, so a model trained here can be trained on in PyTorch
+(and the other way).
 
 The one real difference is the layout. Here X is (n_x, m), one example per *column*, and a `Linear`
 holds W (n_out, n_in) and b (n_out, 1) for Z = W X + b. PyTorch's `torch.nn.Linear` holds
-weight (n_out, n_in) and bias (n_out,) and computes Z = X weight^T + bias on X of shape (m, n_x), one
-example per *row*. So the exported module, by default, takes X.T and returns model(X).T:
+weight (n_out, n_in) and bias (n_out,) and computes Z = X weight^T + bias on X of shape (m, n_x),
+one example per *row*. So the exported module, by default, takes X.T and returns model(X).T:
 
     to_torch(model)(torch.from_numpy(X.T))  ==  model(X).T          (layout="rows", PyTorch's)
     to_torch(model, layout="columns")(torch.from_numpy(X)) == model(X)   (the course's, wrapped)
@@ -85,8 +86,10 @@ def to_torch(model: Module, layout: str = "rows") -> Any:
         )
         >>> X = np.random.RandomState(0).randn(3, 5)
         >>> out = to_torch(model)(torch.from_numpy(X.T))  # one example per row
-        >>> out.shape, out.dtype, bool(np.abs(out.detach().numpy().T - model(X).numpy()).max() < 1e-12)
-        (torch.Size([5, 1]), torch.float64, True)
+        >>> out.shape, out.dtype
+        (torch.Size([5, 1]), torch.float64)
+        >>> bool(np.abs(out.detach().numpy().T - model(X).numpy()).max() < 1e-12)
+        True
     """
     if layout not in LAYOUTS:
         raise ValueError(f"to_torch: layout must be 'rows' or 'columns', got {layout!r}")
@@ -137,7 +140,8 @@ def from_torch(module: Any, into: Module | None = None) -> Module:
         ImportError: PyTorch is not installed (the message says how to install it).
         TypeError: `module` holds a layer this project does not have (it is named, with the list of
             what is supported), or `module` is not a torch.nn.Module.
-        ValueError: a Linear (or an affine BatchNorm1d) has no bias, a parameter's dtype is neither float32 nor float64, or
+        ValueError: a Linear (or an affine BatchNorm1d) has no bias, a parameter's dtype is
+            neither float32 nor float64 (or they differ), or
             `into` is not built like `module` (the first layer that differs is named).
 
     Examples:

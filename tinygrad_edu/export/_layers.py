@@ -65,6 +65,7 @@ def course_layout(torch: Any) -> Any:
 
 
 def to_module(torch: Any, model: Module, path: str) -> Any:
+    """The torch twin of `model` (named `path` in errors), its values copied, its mode kept."""
     kind, m = _kind(model, path), cast(Any, model)  # Any: each branch reads its own layer's fields
     if kind is Linear:
         layer = torch.nn.Linear(m.n_in, m.n_out, dtype=_torch_dtype(torch, m.W.data))
@@ -138,15 +139,15 @@ def _kind(m: Module, path: str) -> type[Module]:
     for cls in type(m).__mro__:
         if cls in _CONVERTIBLE:
             same = type(m).forward is cls.forward
-            if issubclass(cls, Classifier):
-                same = same and type(m).logits is cls.logits  # type: ignore[attr-defined]  # a Classifier
+            if issubclass(cls, Classifier):  # forward is sigmoid(logits): logits must be the same
+                same = same and getattr(type(m), "logits", None) is getattr(cls, "logits", None)
             if same:
                 return cls
             break
     supported = ", ".join(cls.__name__ for cls in _CONVERTIBLE)
     raise TypeError(
-        f"to_torch: cannot convert {path}, a {type(m).__name__} (a Module with its own forward has no "
-        f"PyTorch twin to build); supported: {supported}"
+        f"to_torch: cannot convert {path}, a {type(m).__name__} (a Module with its own forward "
+        f"has no PyTorch twin to build); supported: {supported}"
     )
 
 
@@ -157,6 +158,7 @@ def _torch_dtype(torch: Any, values: np.ndarray) -> Any:
 
 
 def from_module(torch: Any, t: Any, path: str) -> Module:
+    """This library's twin of the torch module `t` (named `path` in errors), values copied."""
     nn = torch.nn
     makers: dict[Any, Callable[[Any], Module]] = {
         nn.Linear: lambda t: _linear(torch, t, path),
@@ -181,8 +183,7 @@ def from_module(torch: Any, t: Any, path: str) -> Module:
         )
         raise TypeError(
             f"from_torch: {path}, a {type(t).__name__}, is not supported (tinygrad_edu has no "
-            "such layer); "
-            f"supported: {supported}"
+            f"such layer); supported: {supported}"
         )
     layer = maker(t)
     layer.training = t.training
@@ -192,8 +193,8 @@ def from_module(torch: Any, t: Any, path: str) -> Module:
 def _linear(torch: Any, t: Any, path: str) -> Linear:
     if t.bias is None:
         raise ValueError(
-            f"from_torch: {path}, {t}, has no bias, and tinygrad_edu's Linear always has b (n_out, 1); "
-            "build it with bias=True (a zero bias trained here would no longer stay zero)"
+            f"from_torch: {path}, {t}, has no bias, and tinygrad_edu's Linear always has b "
+            "(n_out, 1); build it with bias=True (a zero bias trained here would not stay zero)"
         )
     _check_dtypes(torch, t, path, [t.weight, t.bias])
     W = t.weight.detach().cpu().numpy().copy()  # a copy: nothing is shared with torch
@@ -268,7 +269,7 @@ def load_into(torch: Any, module: Any, model: Module, into: Module) -> Module:
 
 
 def _layers(t: Any) -> list[str]:
-    """Each innermost torch layer, as it prints, with its parameters' dtype (the sizes are in it)."""
+    """Each innermost torch layer as it prints (its sizes are in it), with its parameters' dtype."""
     layers = []
     for m in t.modules():
         if not list(m.children()):
