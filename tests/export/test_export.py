@@ -288,6 +288,20 @@ def test_float32_stays_float32_both_ways() -> None:
     assert from_torch(torch.nn.Linear(2, 1)).W.dtype == np.float32  # torch's default dtype
 
 
+def test_a_float32_batchnorm_stays_float32_both_ways() -> None:
+    model = _net(nn.Linear(3, 4, dtype=np.float32), nn.BatchNorm(4, dtype=np.float32))
+    module = to_torch(model)
+    assert {t.dtype for t in module.parameters()} == {torch.float32}
+    assert module[1].running_var.dtype == torch.float32
+    assert module[1].num_batches_tracked.dtype == torch.int64
+    back = from_torch(module)
+    assert [b.dtype for b in back.buffers()] == [np.float32, np.float32, np.int64]
+    X = _x(3, dtype=np.float32)
+    out = module(torch.from_numpy(X.T)).detach().numpy().T
+    assert out.dtype == np.float32 and back(X).dtype == np.float32
+    assert np.allclose(out, back(X).numpy(), rtol=1e-5, atol=1e-5)
+
+
 def test_the_training_modes_carry_over_module_by_module() -> None:
     model = _net(nn.Linear(2, 3), nn.Dropout(0.5), nn.ReLU(), nn.Dropout(0.2))
     model[3].eval()  # one layer in eval mode, the rest training
