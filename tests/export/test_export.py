@@ -6,7 +6,7 @@ trains on in torch from the same cost; every refusal names what is at fault."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -22,6 +22,15 @@ from tinygrad_edu.export import from_torch, to_torch
 torch = pytest.importorskip("torch")
 
 TOL = 1e-12  # float64; what is measured is about 1e-16 (printed with pytest -s)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_torch_thread() -> Iterator[None]:
+    # these matrices are tiny: on a busy 2-core machine torch's threads cost ~50x their work
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
 
 
 def _net(*modules: nn.Module) -> nn.Sequential:
