@@ -26,7 +26,7 @@ TOL = 1e-12  # float64; what is measured is about 1e-16 (printed with pytest -s)
 
 @pytest.fixture(autouse=True, scope="module")
 def _one_torch_thread() -> Iterator[None]:
-    # these matrices are tiny: on a busy 2-core machine torch's threads cost ~50x their work
+    # tiny matrices: on a busy 2-core machine torch's threads cost far more than they save
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     yield
