@@ -29,6 +29,7 @@ TUTORIALS = (
     "14_initialization.md",
     "15_regularization.md",
     "16_optimization.md",
+    "17_batch_norm.md",
     "18_to_pytorch.md",
 )
 

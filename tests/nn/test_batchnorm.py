@@ -13,7 +13,7 @@ from hypothesis.extra import numpy as hnp
 from tinygrad_edu import Tensor, nn
 from tinygrad_edu.autograd import gradcheck
 
-TOL = 1e-12  # measured: at most 1.8e-15 (forward, gradients, running statistics) against torch
+TOL = 1e-12  # measured: at most 3.6e-15 (forward, gradients, running statistics) against torch
 
 
 def _torch_pair(n: int, **kwargs: object) -> tuple[nn.BatchNorm, object]:

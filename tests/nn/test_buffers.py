@@ -3,13 +3,15 @@ parameters(); a model with BatchNorm trains with train.fit and an optimizer."""
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
 import tinygrad_edu
-from tinygrad_edu import Tensor, data, io, nn, optim, train
+from tinygrad_edu import JitWarning, Tensor, data, io, nn, optim, train
 
 X = np.random.RandomState(0).randn(2, 40)
 Y = (X[:1] * X[1:2] > 0).astype(float)
@@ -79,6 +81,10 @@ def test_register_buffer_reassignment_none_and_persistence() -> None:
     assert list(layer.state_dict()) == ["W", "count"]
     del layer.count
     assert list(layer.state_dict()) == ["W"]
+    layer.register_buffer("count", Tensor([1.0]))
+    layer.count = Tensor([3.0], requires_grad=True)  # a parameter now, as PyTorch's Parameter
+    assert [n for n, _ in layer.named_parameters()] == ["W", "count"]
+    assert [n for n, _ in layer.named_buffers()] == ["scratch"]
 
 
 def test_register_buffer_errors() -> None:
@@ -170,3 +176,29 @@ def test_a_model_with_batchnorm_trains_with_fit_and_an_optimizer() -> None:
     assert int(model[1].num_batches_tracked.item()) == 60
     assert not np.array_equal(model[1].running_mean.numpy(), np.zeros((5, 1)))
     assert all(p.grad is not None for p in model.parameters())
+
+
+@pytest.mark.parametrize("jit", [False, True])
+def test_a_diverged_fit_puts_the_running_statistics_back_with_the_parameters(jit: bool) -> None:
+    def loss(nan_at: int | None) -> Any:
+        calls = [0]
+
+        def cost(model: nn.Module, X: Tensor, Y: Tensor) -> Tensor:
+            calls[0] += 1
+            J = nn.binary_cross_entropy_with_logits(model(X), Y)
+            return J * float("nan") if calls[0] == nan_at else J
+
+        return cost
+
+    model = _model()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", JitWarning)  # BatchNorm in training mode: eager steps
+        history = train.fit(model, X, Y, 10, lr=0.1, loss=loss(5), print_every=0, jit=jit)
+    assert history.stopped == "diverged" and len(history.costs) == 4
+    # iteration 4's forward pass moved the running statistics: they are put back to what
+    # iterations 0 to 3 left, those of a run that stops there
+    reference = _model()
+    train.fit(reference, X, Y, 4, lr=0.1, loss=loss(None), print_every=0)
+    assert int(model[1].num_batches_tracked.item()) == 4
+    for (name, a), (_, b) in zip(model.named_buffers(), reference.named_buffers(), strict=True):
+        assert np.array_equal(a.numpy(), b.numpy()), name

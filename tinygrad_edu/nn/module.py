@@ -59,7 +59,7 @@ class Module:
         object.__setattr__(self, "_param_names", [])
         object.__setattr__(self, "_module_names", [])
         object.__setattr__(self, "_buffer_names", [])
-        object.__setattr__(self, "_transient", set())  # the buffers state_dict() leaves out
+        object.__setattr__(self, "_non_persistent", set())  # the buffers state_dict() leaves out
         self.training = True
 
     # ------------------------------------------------------------------------------------------
@@ -72,7 +72,7 @@ class Module:
                 f"{type(self).__name__}: call super().__init__() at the start of __init__, "
                 f"before setting self.{name}"
             )
-        if name in self._buffer_names:  # type: ignore[attr-defined]  # set in __init__ by object.__setattr__
+        if name in self._buffer_names and not getattr(value, "requires_grad", False):  # type: ignore[attr-defined]  # set in __init__ by object.__setattr__
             return _state.set_buffer(self, name, value)  # it stays a buffer, as in PyTorch
         self._unregister(name)
         if isinstance(value, Tensor) and value.requires_grad:
@@ -96,8 +96,8 @@ class Module:
 
     def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
         """Make `tensor` a buffer (state not learned: in `state_dict()`, not in `parameters()`).
-        Setting the attribute to another Tensor keeps it a buffer; None removes it from
-        `named_buffers()` and `state_dict()` (the name stays a buffer's, as in PyTorch).
+        Setting the attribute to another Tensor keeps it a buffer (one that requires grad makes it
+        a parameter); None removes it from `named_buffers()` and `state_dict()`, as in PyTorch.
 
         Args:
             name: the attribute name (`self.running_mean`).

@@ -48,9 +48,9 @@ def register_buffer(module: Any, name: Any, tensor: Any, persistent: bool) -> No
         )
     module._unregister(name)
     module._buffer_names.append(name)
-    module._transient.discard(name)
+    module._non_persistent.discard(name)
     if not persistent:
-        module._transient.add(name)
+        module._non_persistent.add(name)
     object.__setattr__(module, name, tensor)
 
 
@@ -94,7 +94,7 @@ def named_state(module: Any) -> Iterator[tuple[str, Tensor]]:
     seen: set[int] = set()
     for path, sub in module.named_modules():
         persistent = [
-            (n, b) for n, b in sub.named_buffers(recurse=False) if n not in sub._transient
+            (n, b) for n, b in sub.named_buffers(recurse=False) if n not in sub._non_persistent
         ]
         for name, t in [*((n, sub.__dict__[n]) for n in sub._param_names), *persistent]:
             if id(t) not in seen:

@@ -2,8 +2,10 @@
 each, with the copies of the parameters and the optimizer's state that a divergence falls back on.
 
 Both yield (i, the cost of iteration i as a float). A non-finite cost ends the run, with the
-parameters and the state already put back to those of the last iteration whose cost was finite;
-the two give the same costs, parameters and state, bit for bit.
+parameters and the state already put back to those of the last iteration whose cost was finite,
+and the model's buffers (BatchNorm's running statistics, which the forward pass of the non-finite
+iteration moved) to what they were before that iteration; the two give the same costs,
+parameters, state and buffers, bit for bit.
 """
 
 from __future__ import annotations
@@ -41,12 +43,15 @@ def eager_iterations(
     # and the optimizer's state (momentum, Adam's averages) from the same moment
     backup = [np.empty_like(p.data) for p in params]
     state_backup = _copy_state(optimizer.state)
+    buffers = _Buffers(model)
     for i in range(iterations):
+        buffers.take()
         optimizer.zero_grad()
         cost = loss_fn(model, X, Y)
         value = _cost_value(cost, m)
         if not math.isfinite(value):
-            if i > 0:  # at iteration 0 nothing was updated yet
+            buffers.put_back()
+            if i > 0:  # at iteration 0 no parameter was updated yet
                 _put_back(params, backup)
                 optimizer.state = state_backup
             yield i, value
@@ -92,10 +97,13 @@ def compiled_iterations(
     step = compiled.jit(fit_step)
     before = _Backup(params)  # iteration i's parameters and state, taken before its update
     last = _Backup(params)  # iteration i - 1's (the last finite cost, while i's is not known)
+    buffers = _Buffers(model)
     for i in range(iterations):
         before.take(params, optimizer.state)
+        buffers.take()
         value = _cost_value(step(X, Y), m)
         if not math.isfinite(value):
+            buffers.put_back()
             if i == 0:  # the state as fit found it, in the same dicts (eager never touched them)
                 before.put_back(params)
                 _put_back_state(optimizer.state, before.state)
@@ -123,6 +131,23 @@ class _Backup:
 
     def put_back(self, params: list[Tensor]) -> None:
         _put_back(params, self.arrays)
+
+
+class _Buffers:
+    """The model's buffers (BatchNorm's running statistics), copied before each iteration: its
+    forward pass moves them, so a non-finite cost puts them back with the parameters."""
+
+    def __init__(self, model: Any) -> None:
+        buffers = getattr(model, "buffers", None)  # a Module's; any other model has none
+        self.tensors: list[Tensor] = list(buffers()) if callable(buffers) else []
+        self.arrays = [np.empty_like(b.data) for b in self.tensors]
+
+    def take(self) -> None:
+        for b, saved in zip(self.tensors, self.arrays, strict=True):
+            np.copyto(saved, b.data)
+
+    def put_back(self) -> None:
+        _put_back(self.tensors, self.arrays)
 
 
 def _put_back(params: list[Tensor], saved: list[np.ndarray]) -> None:

@@ -67,8 +67,9 @@ def fit(
     in progress, so the parameters are always those of a finished iteration. A cost that becomes
     NaN or inf stops training before that update, with a message suggesting a smaller learning
     rate; the parameters and the optimizer's state are then those of the last iteration whose cost
-    was finite. A cost that stays more than 10 % above its lowest value for 100 iterations in a row
-    warns once (`RisingCostWarning`, naming lr).
+    was finite (and the model's buffers, such as BatchNorm's running statistics, those it left).
+    A cost that stays more than 10 % above its lowest value for 100 iterations in a row warns once
+    (`RisingCostWarning`, naming lr).
 
     `jit=True` runs each iteration as one compiled step (`tinygrad_edu.jit`): zero_grad, the cost,
     backward, the course's 1/m and `optimizer.step()` are traced at iteration 0, checked against
