@@ -44,6 +44,10 @@ def _batchnorm(*, eval_mode: bool = False, **options: Any) -> nn.Module:
     return model.eval() if eval_mode else model
 
 
+def _twice(layer: nn.Module) -> nn.Module:
+    return _net(layer, nn.Tanh(), layer, nn.Sigmoid())  # its W and b get both uses' gradients
+
+
 def _logistic() -> nn.Module:
     return nn.init.course_(nn.LogisticRegression(6), scale=0.5, seed=5)  # not all zeros
 
@@ -60,6 +64,7 @@ MODELS: dict[str, tuple[Callable[[], nn.Module], int]] = {
     "leaky relu": (lambda: _net(nn.Linear(3, 5, seed=7), nn.LeakyReLU(0.2), nn.Linear(5, 2)), 3),
     "sigmoid hidden": (lambda: nn.DeepNet([3, 4, 1], hidden="sigmoid", seed=6), 3),
     "nested": (lambda: _net(_net(nn.Linear(3, 4, seed=8), nn.Tanh()), _net(nn.Linear(4, 2))), 3),
+    "a layer used twice": (lambda: _twice(nn.Linear(3, 3, seed=12)), 3),
     "dropout eval": (
         lambda: _net(nn.Linear(4, 6, seed=9), nn.ReLU(), nn.Dropout(0.3), nn.Linear(6, 1)).eval(),
         4,
@@ -274,6 +279,13 @@ def test_the_course_models_become_their_layers_then_a_sigmoid() -> None:
     assert kinds == ["Linear", "ReLU", "Linear", "ReLU", "Linear", "Sigmoid"]
     assert [type(m).__name__ for m in to_torch(nn.LogisticRegression(3))] == ["Linear", "Sigmoid"]
     assert type(from_torch(module)[-1]) is nn.Sigmoid
+
+
+def test_a_layer_used_twice_stays_one_layer_both_ways() -> None:
+    module = to_torch(_twice(nn.Linear(3, 3)))
+    assert module[0] is module[2] and len(list(module.parameters())) == 2
+    back = from_torch(module)
+    assert back[0] is back[2] and len(list(back.parameters())) == 2
 
 
 def test_the_hyperparameters_carry_over() -> None:

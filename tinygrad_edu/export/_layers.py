@@ -64,8 +64,16 @@ def course_layout(torch: Any) -> Any:
     return CourseLayout
 
 
-def to_module(torch: Any, model: Module, path: str) -> Any:
-    """The torch twin of `model` (named `path` in errors), its values copied, its mode kept."""
+def to_module(torch: Any, model: Module, path: str, made: dict[int, Any] | None = None) -> Any:
+    """The torch twin of `model` (named `path` in errors), its values copied, its mode kept; a
+    module met twice (used twice) becomes one torch module used twice, so it stays shared."""
+    made = {} if made is None else made
+    if id(model) not in made:
+        made[id(model)] = _to_one(torch, model, path, made)
+    return made[id(model)]
+
+
+def _to_one(torch: Any, model: Module, path: str, made: dict[int, Any]) -> Any:
     kind, m = _kind(model, path), cast(Any, model)  # Any: each branch reads its own layer's fields
     if kind is Linear:
         layer = torch.nn.Linear(m.n_in, m.n_out, dtype=_torch_dtype(torch, m.W.data))
@@ -82,7 +90,7 @@ def to_module(torch: Any, model: Module, path: str) -> Any:
         layer = torch.nn.Dropout(p=m.p)
     elif kind is Sequential:
         layer = torch.nn.Sequential(
-            *(to_module(torch, child, f"{path}.{name}") for name, child in m.named_children())
+            *(to_module(torch, c, f"{path}.{name}", made) for name, c in m.named_children())
         )
     else:  # a course model: its layers, then AL = sigmoid(Z[L])
         name = "linear" if kind is LogisticRegression else "layers"
@@ -92,7 +100,7 @@ def to_module(torch: Any, model: Module, path: str) -> Any:
         else:
             layers = [(path, inner)]
         layer = torch.nn.Sequential(
-            *(to_module(torch, c, p) for p, c in layers), torch.nn.Sigmoid()
+            *(to_module(torch, c, p, made) for p, c in layers), torch.nn.Sigmoid()
         )
         layer[-1].training = m.training
     layer.training = m.training  # this module's flag only: its children carry their own
@@ -157,8 +165,16 @@ def _torch_dtype(torch: Any, values: np.ndarray) -> Any:
     return getattr(torch, values.dtype.name)
 
 
-def from_module(torch: Any, t: Any, path: str) -> Module:
-    """This library's twin of the torch module `t` (named `path` in errors), values copied."""
+def from_module(torch: Any, t: Any, path: str, made: dict[int, Module] | None = None) -> Module:
+    """This library's twin of the torch module `t` (named `path` in errors), values copied; a
+    module used twice comes back as one module used twice."""
+    made = {} if made is None else made
+    if id(t) not in made:
+        made[id(t)] = _from_one(torch, t, path, made)
+    return made[id(t)]
+
+
+def _from_one(torch: Any, t: Any, path: str, made: dict[int, Module]) -> Module:
     nn = torch.nn
     makers: dict[Any, Callable[[Any], Module]] = {
         nn.Linear: lambda t: _linear(torch, t, path),
@@ -168,10 +184,10 @@ def from_module(torch: Any, t: Any, path: str) -> Module:
         nn.Tanh: lambda t: Tanh(),
         nn.LeakyReLU: lambda t: LeakyReLU(t.negative_slope),
         nn.Dropout: lambda t: Dropout(p=t.p),
-        nn.Sequential: lambda t: Sequential(
-            *(from_module(torch, child, f"{path}.{name}") for name, child in t.named_children())
+        nn.Sequential: lambda t: Sequential(  # _modules: named_children() skips a repeated one
+            *(from_module(torch, c, f"{path}.{name}", made) for name, c in t._modules.items())
         ),
-        course_layout(torch): lambda t: from_module(torch, t.module, f"{path}.module"),
+        course_layout(torch): lambda t: from_module(torch, t.module, f"{path}.module", made),
     }
     maker = makers.get(type(t))  # the exact type: a subclass may compute something else
     if maker is None:
