@@ -7,9 +7,8 @@ import functools
 from collections.abc import Callable
 from typing import Any, cast
 
-import numpy as np
-
 from tinygrad_edu.engine.grad_mode import no_grad
+from tinygrad_edu.export._convert import batchnorm_from, linear_from, to_batchnorm, to_linear
 from tinygrad_edu.nn import (
     BatchNorm,
     DeepNet,
@@ -28,13 +27,6 @@ from tinygrad_edu.nn.models import Classifier
 
 LAYOUTS = ("rows", "columns")
 _ACTIVATIONS = {Sigmoid: "Sigmoid", Tanh: "Tanh", ReLU: "ReLU"}  # no hyperparameter to carry
-_DTYPES = ("float32", "float64")
-_TORCH_NAMES = {
-    "gamma": "weight",
-    "beta": "bias",
-    "running_mean": "running_mean",
-    "running_var": "running_var",
-}
 
 
 def import_torch(fn: str) -> Any:
@@ -76,12 +68,9 @@ def to_module(torch: Any, model: Module, path: str, made: dict[int, Any] | None 
 def _to_one(torch: Any, model: Module, path: str, made: dict[int, Any]) -> Any:
     kind, m = _kind(model, path), cast(Any, model)  # Any: each branch reads its own layer's fields
     if kind is Linear:
-        layer = torch.nn.Linear(m.n_in, m.n_out, dtype=_torch_dtype(torch, m.W.data))
-        with torch.no_grad():
-            layer.weight.copy_(torch.from_numpy(m.W.data))
-            layer.bias.copy_(torch.from_numpy(m.b.data[:, 0]))
+        layer = to_linear(torch, m)
     elif kind is BatchNorm:
-        layer = _to_batchnorm(torch, m)
+        layer = to_batchnorm(torch, m)
     elif kind in _ACTIVATIONS:
         layer = getattr(torch.nn, _ACTIVATIONS[kind])()
     elif kind is LeakyReLU:
@@ -104,26 +93,6 @@ def _to_one(torch: Any, model: Module, path: str, made: dict[int, Any]) -> Any:
         )
         layer[-1].training = m.training
     layer.training = m.training  # this module's flag only: its children carry their own
-    return layer
-
-
-def _to_batchnorm(torch: Any, bn: BatchNorm) -> Any:
-    """BatchNorm1d with gamma, beta and the running statistics as vectors (n,), the count as is."""
-    found = [t for t in (bn.gamma, bn.running_mean) if t is not None]
-    layer = torch.nn.BatchNorm1d(
-        bn.num_features,
-        eps=bn.eps,
-        momentum=bn.momentum,
-        affine=bn.affine,
-        track_running_stats=bn.track_running_stats,
-        dtype=_torch_dtype(torch, found[0].data) if found else None,
-    )
-    with torch.no_grad():
-        for name in ("gamma", "beta", "running_mean", "running_var"):
-            if (ours := getattr(bn, name)) is not None:
-                getattr(layer, _TORCH_NAMES[name]).copy_(torch.from_numpy(ours.data[:, 0]))
-        if bn.num_batches_tracked is not None:
-            layer.num_batches_tracked.fill_(int(bn.num_batches_tracked.item()))
     return layer
 
 
@@ -159,12 +128,6 @@ def _kind(m: Module, path: str) -> type[Module]:
     )
 
 
-def _torch_dtype(torch: Any, values: np.ndarray) -> Any:
-    if values.dtype.name not in _DTYPES:
-        raise ValueError(f"to_torch: parameters must be float32 or float64, got {values.dtype}")
-    return getattr(torch, values.dtype.name)
-
-
 def from_module(torch: Any, t: Any, path: str, made: dict[int, Module] | None = None) -> Module:
     """This library's twin of the torch module `t` (named `path` in errors), values copied; a
     module used twice comes back as one module used twice."""
@@ -177,8 +140,8 @@ def from_module(torch: Any, t: Any, path: str, made: dict[int, Module] | None = 
 def _from_one(torch: Any, t: Any, path: str, made: dict[int, Module]) -> Module:
     nn = torch.nn
     makers: dict[Any, Callable[[Any], Module]] = {
-        nn.Linear: lambda t: _linear(torch, t, path),
-        nn.BatchNorm1d: lambda t: _batchnorm(torch, t, path),
+        nn.Linear: lambda t: linear_from(torch, t, path),
+        nn.BatchNorm1d: lambda t: batchnorm_from(torch, t, path),
         nn.ReLU: lambda t: ReLU(),
         nn.Sigmoid: lambda t: Sigmoid(),
         nn.Tanh: lambda t: Tanh(),
@@ -204,58 +167,6 @@ def _from_one(torch: Any, t: Any, path: str, made: dict[int, Module]) -> Module:
     layer = maker(t)
     layer.training = t.training
     return layer
-
-
-def _linear(torch: Any, t: Any, path: str) -> Linear:
-    if t.bias is None:
-        raise ValueError(
-            f"from_torch: {path}, {t}, has no bias, and tinygrad_edu's Linear always has b "
-            "(n_out, 1); build it with bias=True (a zero bias trained here would not stay zero)"
-        )
-    _check_dtypes(torch, t, path, [t.weight, t.bias])
-    W = t.weight.detach().cpu().numpy().copy()  # a copy: nothing is shared with torch
-    b = t.bias.detach().cpu().numpy().reshape(-1, 1).copy()
-    layer = Linear(t.in_features, t.out_features, dtype=W.dtype.type, init="zeros")
-    with no_grad():
-        layer.W.copy_(W)
-        layer.b.copy_(b)
-    return layer
-
-
-def _check_dtypes(torch: Any, t: Any, path: str, tensors: list[Any]) -> None:
-    dtypes = {x.dtype for x in tensors}
-    if dtypes - {torch.float32, torch.float64} or len(dtypes) > 1:
-        held = " and ".join(sorted(str(d) for d in dtypes))
-        raise ValueError(
-            f"from_torch: {path}, {t}, holds {held}; its parameters must be float32 or float64, "
-            "all the same"
-        )
-
-
-def _batchnorm(torch: Any, t: Any, path: str) -> BatchNorm:
-    if t.affine and getattr(t, "bias", None) is None:
-        raise ValueError(
-            f"from_torch: {path}, {t}, has no bias, and tinygrad_edu's BatchNorm learns gamma and "
-            "beta together (affine=True) or neither (affine=False)"
-        )
-    found = [x for x in (t.weight, t.bias, t.running_mean, t.running_var) if x is not None]
-    _check_dtypes(torch, t, path, found)
-    dtype = np.float32 if found and found[0].dtype == torch.float32 else np.float64
-    bn = BatchNorm(
-        t.num_features,
-        eps=t.eps,
-        momentum=t.momentum,
-        affine=t.affine,
-        track_running_stats=t.track_running_stats,
-        dtype=dtype,
-    )
-    with no_grad():
-        for name, theirs in _TORCH_NAMES.items():
-            if (ours := getattr(bn, name)) is not None:
-                ours.copy_(getattr(t, theirs).detach().cpu().numpy().reshape(-1, 1))
-        if bn.num_batches_tracked is not None:
-            bn.num_batches_tracked.copy_(np.asarray(int(t.num_batches_tracked), dtype=np.int64))
-    return bn
 
 
 def load_into(torch: Any, module: Any, model: Module, into: Module) -> Module:
