@@ -1,10 +1,12 @@
-"""Save and load a model's parameters as an `.npz` file: numpy arrays only, never pickle.
+"""Save and load a model's state (its parameters and buffers, as `state_dict()` gives them) as an
+`.npz` file: numpy arrays only, never pickle.
 
     io.save(model, "deep.npz")
     model.load_state_dict(io.load("deep.npz"))
 
-The file is numpy's own zip of `.npy` arrays, one per parameter under its dotted name, plus one
-marker entry that says it is this project's format and which version. Loading never unpickles
+The file is numpy's own zip of `.npy` arrays, one per parameter or buffer (BatchNorm's
+`running_mean`, its int64 `num_batches_tracked`) under its dotted name, plus one marker entry
+that says it is this project's format and which version. Loading never unpickles
 (`allow_pickle=False`): a pickle can run any code when loaded, an array cannot. Saving writes a
 temporary file next to the target and renames it over the target only once it is complete, so a
 crash or an error halfway leaves the previous file as it was.
@@ -36,7 +38,8 @@ PathLike = str | os.PathLike[str]
 
 
 def save(model_or_state: Module | Mapping[str, Any], path: PathLike) -> None:
-    """Write the parameters of a Module (its `state_dict()`), or a state dict, to `path`.
+    """Write the parameters and buffers of a Module (its `state_dict()`), or a state dict, to
+    `path`.
 
     The file is written exactly at `path` (no extension is added; `.npz` is the convention). It is
     written to a temporary file first and renamed over `path` only once complete.

@@ -1,7 +1,7 @@
 """The compiled step and BatchNorm: a training-mode BatchNorm updates its running statistics in
-place at every call, which a replayed program would not do, so the step is refused (it runs
-eagerly, with a JitWarning naming the reason); an eval-mode BatchNorm compiles and reads its
-running statistics live; a change of mode is guarded. Never a silently stale running mean."""
+place at every call; the program makes that call again (batchnorm.running_update on the buffers),
+so a replayed step moves them exactly as the eager one, bit for bit; an eval-mode BatchNorm reads
+them live; a change of mode, momentum or eps is guarded. Never a silently stale running mean."""
 
 from __future__ import annotations
 
@@ -9,33 +9,38 @@ import warnings
 from typing import Any
 
 import numpy as np
+import pytest
 
 from tinygrad_edu import JitWarning, Tensor, jit, nn, no_grad, optim
+from tinygrad_edu.compiled import interpret
 
 X = np.random.RandomState(0).randn(3, 8)
 Y = (np.random.RandomState(1).rand(1, 8) > 0.5) * 1.0
 
 
-def _model() -> nn.Sequential:
+def _model(dtype: Any = np.float64) -> nn.Sequential:
     return nn.Sequential(
-        nn.Linear(3, 4, seed=0),
-        nn.BatchNorm(4, momentum=None),
+        nn.Linear(3, 4, seed=0, dtype=dtype),
+        nn.BatchNorm(4, momentum=None, dtype=dtype),
         nn.ReLU(),
-        nn.Linear(4, 2, seed=1),
-        nn.BatchNorm(2),
-        nn.Linear(2, 1, seed=2),
+        nn.Linear(4, 2, seed=1, dtype=dtype),
+        nn.BatchNorm(2, dtype=dtype),
+        nn.Linear(2, 1, seed=2, dtype=dtype),
     )
 
 
-def _run(compiled: bool, modes: list[bool], warm_up: int = 0) -> tuple[nn.Sequential, Any]:
+def _run(
+    compiled: bool, modes: list[bool], warm_up: int = 0, dtype: Any = np.float64
+) -> tuple[nn.Sequential, Any]:
     """Train with SGD: `warm_up` eager training steps, then one step per entry of `modes` (True:
     train(), False: eval()), compiled or not. Returns the model and the step."""
-    model = _model()
+    model = _model(dtype)
     opt = optim.SGD(model.parameters(), lr=0.1)
+    X_t, Y_t = Tensor(X, dtype=dtype), Tensor(Y, dtype=dtype)
 
     def step() -> Tensor:
         opt.zero_grad()
-        cost = nn.binary_cross_entropy_with_logits(model(X), Tensor(Y))
+        cost = nn.binary_cross_entropy_with_logits(model(X_t), Y_t)
         cost.backward()
         opt.step()
         return cost
@@ -49,10 +54,12 @@ def _run(compiled: bool, modes: list[bool], warm_up: int = 0) -> tuple[nn.Sequen
     return model, fn
 
 
-def _jit_warnings(compiled: bool, modes: list[bool], warm_up: int = 0) -> tuple[Any, list[str]]:
+def _jit_warnings(
+    compiled: bool, modes: list[bool], warm_up: int = 0, dtype: Any = np.float64
+) -> tuple[Any, list[str]]:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        model, fn = _run(compiled, modes, warm_up)
+        model, fn = _run(compiled, modes, warm_up, dtype)
     return (model, fn), [str(w.message) for w in caught if issubclass(w.category, JitWarning)]
 
 
@@ -61,13 +68,20 @@ def _assert_same(a: nn.Sequential, b: nn.Sequential) -> None:
         assert np.array_equal(x, y), name
 
 
-def test_training_mode_is_refused_with_the_eager_running_statistics() -> None:
-    eager, _ = _run(False, [True] * 5)
-    (compiled, _), messages = _jit_warnings(True, [True] * 5)
+@pytest.mark.parametrize("interpreted", [False, True])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_training_mode_replays_with_the_eager_running_statistics(
+    dtype: Any, interpreted: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if interpreted:  # the loop over prebound calls that very long programs get
+        monkeypatch.setattr(interpret, "LONG", 1)
+    eager, _ = _run(False, [True] * 6, dtype=dtype)
+    (compiled, fn), messages = _jit_warnings(True, [True] * 6, dtype=dtype)
+    assert messages == []
+    assert "BatchNorm.update, in place" in fn.source()  # a program, with the update in it
     _assert_same(eager, compiled)
-    assert int(compiled[1].num_batches_tracked.item()) == 5
-    assert len(messages) == 1 and "BatchNorm's running statistics" in messages[0]
-    assert "runs eagerly" in messages[0]
+    assert int(compiled[1].num_batches_tracked.item()) == 6
+    assert compiled[1].running_mean.dtype == dtype
 
 
 def test_eval_mode_compiles_and_equals_eager() -> None:
@@ -75,16 +89,38 @@ def test_eval_mode_compiles_and_equals_eager() -> None:
     (compiled, fn), messages = _jit_warnings(True, [False] * 5, warm_up=3)
     _assert_same(eager, compiled)
     assert messages == []
-    assert "def run" in fn.source()  # a program, not the eager step
+    assert "BatchNorm.update" not in fn.source()  # eval: no update
+    assert int(compiled[1].num_batches_tracked.item()) == 3
 
 
-def test_a_program_traced_in_eval_mode_is_not_replayed_in_training_mode() -> None:
-    modes = [False, False, False, True, True, False, False]
+def test_a_change_of_mode_is_guarded() -> None:
+    modes = [False, False, False, True, True, True, False, False, True]
     eager, _ = _run(False, modes, warm_up=1)
     (compiled, _), messages = _jit_warnings(True, modes, warm_up=1)
-    _assert_same(eager, compiled)  # the running statistics moved at both training steps
-    assert int(compiled[1].num_batches_tracked.item()) == 1 + 2
-    assert len(messages) == 1 and "BatchNorm's running statistics" in messages[0]
+    _assert_same(eager, compiled)  # the running statistics moved at each training step
+    assert int(compiled[1].num_batches_tracked.item()) == 1 + 4
+    assert messages == []
+
+
+def test_a_change_of_momentum_is_guarded() -> None:
+    def run(compiled: bool) -> nn.Sequential:
+        model = _model()
+        opt = optim.SGD(model.parameters(), lr=0.1)
+
+        def step() -> Tensor:
+            opt.zero_grad()
+            cost = nn.binary_cross_entropy_with_logits(model(X), Tensor(Y))
+            cost.backward()
+            opt.step()
+            return cost
+
+        fn = jit(step) if compiled else step
+        for i in range(8):
+            model[4].momentum = 0.1 if i < 4 else 0.7
+            fn()
+        return model
+
+    _assert_same(run(False), run(True))
 
 
 def test_eval_program_reads_the_running_statistics_live() -> None:

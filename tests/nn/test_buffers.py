@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
@@ -168,10 +167,13 @@ def test_a_checkpoint_with_batchnorm_resumes_bit_for_bit(tmp_path: Path) -> None
     assert int(model[1].num_batches_tracked.item()) == 4 * 3  # 3 mini-batches an epoch
 
 
-def test_a_model_with_batchnorm_trains_with_fit_and_an_optimizer() -> None:
+@pytest.mark.parametrize("jit", [False, True])
+def test_a_model_with_batchnorm_trains_with_fit_and_an_optimizer(jit: bool) -> None:
     model = _model()
     optimizer = optim.Adam(model.parameters(), lr=0.05)
-    history = train.fit(model, X, Y, iterations=60, optimizer=optimizer, print_every=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", JitWarning)
+        history = train.fit(model, X, Y, 60, optimizer=optimizer, print_every=0, jit=jit)
     assert history.costs[-1] < 0.6 * history.costs[0]
     assert int(model[1].num_batches_tracked.item()) == 60
     assert not np.array_equal(model[1].running_mean.numpy(), np.zeros((5, 1)))
@@ -180,25 +182,25 @@ def test_a_model_with_batchnorm_trains_with_fit_and_an_optimizer() -> None:
 
 @pytest.mark.parametrize("jit", [False, True])
 def test_a_diverged_fit_puts_the_running_statistics_back_with_the_parameters(jit: bool) -> None:
-    def loss(nan_at: int | None) -> Any:
-        calls = [0]
+    scale = Tensor(1.0)  # read by the cost at every iteration, compiled or not
 
-        def cost(model: nn.Module, X: Tensor, Y: Tensor) -> Tensor:
-            calls[0] += 1
-            J = nn.binary_cross_entropy_with_logits(model(X), Y)
-            return J * float("nan") if calls[0] == nan_at else J
+    def cost(model: nn.Module, X: Tensor, Y: Tensor) -> Tensor:
+        return nn.binary_cross_entropy_with_logits(model(X), Y) * scale
 
-        return cost
+    def log(line: str) -> None:
+        if line.startswith("Cost after iteration 3:"):
+            scale.data[...] = np.nan  # iteration 4's cost is nan, after its forward pass
 
     model = _model()
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", JitWarning)  # BatchNorm in training mode: eager steps
-        history = train.fit(model, X, Y, 10, lr=0.1, loss=loss(5), print_every=0, jit=jit)
+        warnings.simplefilter("error", JitWarning)  # the step compiles, BatchNorm and all
+        history = train.fit(model, X, Y, 10, lr=0.1, loss=cost, print_every=1, log=log, jit=jit)
     assert history.stopped == "diverged" and len(history.costs) == 4
     # iteration 4's forward pass moved the running statistics: they are put back to what
     # iterations 0 to 3 left, those of a run that stops there
+    scale.data[...] = 1.0
     reference = _model()
-    train.fit(reference, X, Y, 4, lr=0.1, loss=loss(None), print_every=0)
+    train.fit(reference, X, Y, 4, lr=0.1, loss=cost, print_every=0)
     assert int(model[1].num_batches_tracked.item()) == 4
     for (name, a), (_, b) in zip(model.named_buffers(), reference.named_buffers(), strict=True):
         assert np.array_equal(a.numpy(), b.numpy()), name

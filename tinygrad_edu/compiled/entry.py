@@ -11,7 +11,7 @@ import numpy as np
 from tinygrad_edu.compiled import codegen, interpret, passes, rewrites
 from tinygrad_edu.compiled.optimizers import hyperparameters
 from tinygrad_edu.compiled.program import Program, Value
-from tinygrad_edu.compiled.trace import Tracer
+from tinygrad_edu.compiled.trace import Tracer, mode_of
 from tinygrad_edu.engine.versions import increment_version
 from tinygrad_edu.tensor import Tensor
 
@@ -87,7 +87,7 @@ class Compiled:
             if id(v) in written or id(flat_tensor) in touched
         ]
         self.hypers = [(opt, hyperparameters(opt)) for opt in dict.fromkeys(tracer.optimizers)]
-        self.modes = list(tracer.modes.values())  # (module, training) of each module called
+        self.modes = list(tracer.modes.values())  # (module, mode_of(module)) of each one called
         self.run = self.bind(self.live_arrays())
         self.plan()
         for instr in program.instrs:  # names given, the trace's arrays and tensors can go
@@ -144,9 +144,12 @@ class Compiled:
                 return f"the .grad of {t.name or 'a tensor'} is set or cleared between calls"
         if not all(hyperparameters(opt) == h for opt, h in self.hypers):
             return "an optimizer's hyperparameters change between calls"
-        for module, training in self.modes:
-            if module.training != training:
-                return f"{type(module).__name__}'s mode (train() or eval()) changes between calls"
+        for module, mode in self.modes:
+            if mode_of(module) != mode:
+                return (
+                    f"{type(module).__name__}'s mode (train() or eval(), momentum, eps) changes "
+                    "between calls"
+                )
         return None
 
     def inputs(self, flat: list) -> list:

@@ -75,9 +75,13 @@ def fast_step(entry: Any, flat: list, grad_mode: bool, active: list) -> Any:
                 checks.append(f"opt{k}.{name} == h{k}_{name}")
         ns[f"lr{k}"] = values[-1]  # the lr itself is read by the program (optimizers.py)
         checks.append(f"type(opt{k}.lr) is lr{k}")
-    for k, (module, training) in enumerate(entry.modes):
+    for k, (module, mode) in enumerate(entry.modes):  # trace.mode_of's values, inline
         ns[f"mod{k}"] = module
-        checks.append(f"mod{k}.training == {bool(training)}")
+        checks.append(f"mod{k}.training == {mode[0]}")
+        for name, value in zip(("momentum", "eps"), mode[1:], strict=True):
+            if value is not None:
+                ns[f"{name}{k}"] = value
+                checks.append(f"mod{k}.{name} == {name}{k}")
     args = []
     for v in entry.program.inputs:
         args.append(

@@ -11,8 +11,8 @@ one at every call:
    arguments, grad mode, the identity of every state array and of each argument whose `.grad` the
    program sets, whether each `.grad` the program reads exists, the optimizers' hyperparameters
    (not the learning rate, which the program reads at every call: a schedule replays it), and the
-   `training` flag of every module the step calls (a program traced in eval mode is not replayed
-   after `train()`). A guard that fails traces a new program.
+   `training` flag of every module the step calls, and a BatchNorm's momentum and eps (a program
+   traced in eval mode is not replayed after `train()`). A guard that fails traces a new program.
 """
 
 from __future__ import annotations

@@ -31,6 +31,12 @@ _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _NOT_USER = (_PACKAGE, sys.prefix, sys.base_prefix)
 
 
+def mode_of(module: Any) -> tuple:
+    """What a module's forward depends on besides its arguments and tensors, guarded at every
+    call: its `training` flag, and a BatchNorm's momentum and eps (baked into the program)."""
+    return (bool(module.training), getattr(module, "momentum", None), getattr(module, "eps", None))
+
+
 class Tracer(StateTrace):
     """What one traced call did, as instructions on values."""
 

@@ -3,13 +3,14 @@ report to the tracer, and everything is put back as it was when the trace ends.
 
 - The engine's own hooks: a forward hook sees every op; `backprop.watcher` gives backward the
   trace's strategy (trace.OnTrace).
-- What the program depends on without an argument that shows it: the `training` flag of every
-  module the step calls (guarded).
+- What the program depends on without an argument that shows it: the `training` flag (and a
+  BatchNorm's momentum and eps) of every module the step calls (guarded).
+- A training-mode BatchNorm's update of its running statistics: one call of
+  `batchnorm.running_update` on the buffers' arrays, which the program makes again.
 - Python-level effects the program must repeat: an optimizer's `step()` and `zero_grad()`,
   `.grad = ...`, a Tensor made inside the step, a comparison or `sign` (bool and sign tensors are
   made without an op).
-- What a program cannot repeat: a training-mode BatchNorm's update of its running statistics
-  (buffers written in place, outside the ops); a value read back into Python (`item()`, `bool()`, `float()`,
+- What a program cannot repeat: a value read back into Python (`item()`, `bool()`, `float()`,
   `numpy()`, `np.asarray(t)`, `.data`) can steer the Python code, and a write outside the ops
   (`t.data = ...`, `t[i] = ...`, `t += ...`) is not an op the trace sees. Each refuses the trace, and
   the step stays eager.
@@ -27,8 +28,9 @@ import numpy as np
 
 from tinygrad_edu import optim
 from tinygrad_edu.compiled import optimizers
+from tinygrad_edu.compiled.program import Instr, Lit
 from tinygrad_edu.compiled.sweep import OnTrace
-from tinygrad_edu.compiled.trace import Tracer
+from tinygrad_edu.compiled.trace import Tracer, mode_of
 from tinygrad_edu.engine import backprop, function
 from tinygrad_edu.engine.grads import OnTensors
 from tinygrad_edu.nn import batchnorm, module
@@ -39,8 +41,6 @@ _READS = ("item", "__bool__", "__float__", "numpy", "__array__", "tolist", "argm
 _WRITES = ("__setitem__", "__iadd__", "__isub__", "__imul__", "__itruediv__", "__ipow__",
            "zero_", "copy_")  # fmt: skip
 _SHAPES = (np.shape, np.ndim, np.size)
-_RUNNING_STATS = ("it updates a BatchNorm's running statistics in training mode (buffers written "
-                  "in place at each call, which the program would not repeat)")  # fmt: skip
 _COMPARISONS = {
     "__lt__": np.less, "__le__": np.less_equal, "__gt__": np.greater,
     "__ge__": np.greater_equal, "__eq__": np.equal, "__ne__": np.not_equal,
@@ -73,7 +73,7 @@ def watching(tracer: Tracer) -> Iterator[None]:
     for name in ("__array_ufunc__", "__array_function__"):
         patch(Tensor, name, lambda protocol: _no_arrays_out(tracer, protocol))
     patch(optim.Optimizer, "step", lambda step: optimizers.traced_step(tracer, step))
-    patch(batchnorm, "update_running_stats", _refusing(tracer, _RUNNING_STATS))
+    patch(batchnorm, "update_running_stats", lambda update: _running_stats(tracer, update))
     patch(module.Module, "__call__", lambda call: _module_call(tracer, call))
     patch(module, "zero_grad_of", lambda zero: _zero_grad_of(tracer, zero))
     patch(optim.optimizer, "_zero_grad_of", lambda zero: _zero_grad_of(tracer, zero))
@@ -119,10 +119,34 @@ def _module_call(tracer: Tracer, call: Any) -> Any:
 
     def called(self: Any, *args: Any, **kwargs: Any) -> Any:
         if tracer.mine():
-            tracer.modes.setdefault(id(self), (self, self.training))
+            tracer.modes.setdefault(id(self), (self, mode_of(self)))
         return call(self, *args, **kwargs)
 
     return called
+
+
+def _running_stats(tracer: Tracer, update: Any) -> Any:
+    """`batchnorm.update_running_stats` while a step is traced: the same arrays updated by the
+    same function, and that call as an instruction that writes the buffers (state)."""
+
+    def traced(bn: Any, mu: Any, var: Any, m: int) -> None:
+        if not tracer.mine():
+            return update(bn, mu, var, m)
+        tensors = (bn.running_mean, bn.running_var, bn.num_batches_tracked, mu, var)
+        values = [tracer.of_tensor(t) for t in tensors]
+        mean, variance, count = (t._data for t in tensors[:3])
+        batchnorm.running_update(mean, variance, count, mu._data, var._data, m, bn.momentum)
+        for buffer in tensors[:3]:
+            function.versions.increment_version(buffer)
+            tracer.bumps.append(buffer)
+        args = [*values, Lit(m), Lit(bn.momentum)]
+        instr = Instr(
+            "update", batchnorm.running_update, args, [], op="BatchNorm", writes=values[:3]
+        )
+        tracer.instrs.append(instr)
+        return None
+
+    return traced
 
 
 def _data_property(tracer: Tracer, prop: Any) -> property:

@@ -20,7 +20,6 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu._checks import is_int, is_real
-from tinygrad_edu.engine.grad_mode import no_grad
 from tinygrad_edu.nn.module import Module
 from tinygrad_edu.tensor import Tensor
 
@@ -105,12 +104,14 @@ class BatchNorm(Module):
             self.gamma = Tensor(np.ones((n, 1)), requires_grad=True, dtype=dtype, name="gamma")
             self.beta = Tensor(np.zeros((n, 1)), requires_grad=True, dtype=dtype, name="beta")
         stats = self.track_running_stats
-        self.register_buffer(
-            "running_mean", Tensor(np.zeros((n, 1)), dtype=dtype) if stats else None
-        )
-        self.register_buffer("running_var", Tensor(np.ones((n, 1)), dtype=dtype) if stats else None)
+        mean = Tensor(np.zeros((n, 1)), dtype=dtype, name="running_mean") if stats else None
+        var = Tensor(np.ones((n, 1)), dtype=dtype, name="running_var") if stats else None
         # int64, as PyTorch's count (the constructor makes float tensors only)
         count = Tensor._wrap(np.zeros((), dtype=np.int64)) if stats else None
+        if count is not None:
+            count.name = "num_batches_tracked"
+        self.register_buffer("running_mean", mean)
+        self.register_buffer("running_var", var)
         self.register_buffer("num_batches_tracked", count)
 
     def forward(self, Z: Tensor | np.ndarray) -> Tensor:
@@ -173,17 +174,36 @@ class BatchNorm(Module):
 
 
 def update_running_stats(bn: BatchNorm, mu: Tensor, var: Tensor, m: int) -> None:
-    """Move bn's running statistics towards the batch's, in place and outside the graph.
+    """Move bn's running statistics towards the batch's (`running_update`), outside the graph.
 
-    The buffers are written with `copy_` inside `no_grad()`: the graph of this forward saved
-    none of them (it saved Z's own statistics), so no saved tensor is changed. The compiled step
-    refuses a step that calls this (compiled/watch.py): its program would not write the buffers.
+    The buffers are written in place, and their versions bumped (`t.data = t.data`, the .data
+    setter): the graph of this forward saved none of them (it saved Z's own statistics), so no
+    saved tensor is changed, and one that had saved them would refuse its backward. The compiled
+    step records this call as one call of `running_update` on the same arrays
+    (compiled/watch.py), so a replayed step moves the buffers exactly as this one does.
     """
     mean, variance, count = bn.running_mean, bn.running_var, bn.num_batches_tracked
     assert mean is not None and variance is not None and count is not None  # tracked
-    with no_grad():
-        count += 1
-        f = 1.0 / float(count.item()) if bn.momentum is None else bn.momentum
-        unbiased = var.detach() * (m / (m - 1))
-        mean.copy_(mean * (1.0 - f) + mu.detach() * f)
-        variance.copy_(variance * (1.0 - f) + unbiased * f)
+    running_update(mean.data, variance.data, count.data, mu.data, var.data, m, bn.momentum)
+    for buffer in (mean, variance, count):
+        buffer.data = buffer.data  # the same array, written above: only the version moves
+
+
+def running_update(
+    mean: np.ndarray,
+    variance: np.ndarray,
+    count: np.ndarray,
+    mu: np.ndarray,
+    var: np.ndarray,
+    m: int,
+    momentum: float | None,
+) -> None:
+    """PyTorch's update of the running statistics, on arrays, in place: count += 1, then with
+    f = momentum (or 1 / count for the cumulative average, momentum None)
+    mean = (1 - f) mean + f mu and variance = (1 - f) variance + f var m / (m - 1)."""
+    count += 1
+    f = 1.0 / int(count) if momentum is None else momentum  # a Python float: keeps float32
+    mean *= 1.0 - f
+    mean += mu * f
+    variance *= 1.0 - f
+    variance += (var * (m / (m - 1))) * f
