@@ -4,7 +4,8 @@ numpy computes for it, and what an error message has to name.
 Each family below (`CALLS`) draws a `Call` for a pool of tensors made earlier in the program:
 the ops of `tinygrad_edu.testing.op_table.OPS`, a family per kind (binary, matmul, elementwise,
 reductions with their axes, softmax, reshape, transpose, broadcast_to, indexing, leaky_relu, the
-losses), the Tensor constructors, comparisons, item/float/len/bool, `nn.Linear`, `requires_grad_`
+losses), the Tensor constructors, comparisons, item/float/len/bool, `nn.Linear`, `nn.BatchNorm`
+(train and eval mode), `requires_grad_`
 and `backward`. A family with several ops draws them from the table's rows of its kind, so a new
 op of a kind is fuzzed with no edit here.
 """
@@ -683,6 +684,61 @@ def linear(draw: Any, pool: list[Tensor]) -> Call:
 
 
 @st.composite
+def batchnorm(draw: Any, pool: list[Tensor]) -> Call:
+    n, m = draw(st.integers(1, 4)), draw(st.integers(0, 4))
+    layer = nn.BatchNorm(n, momentum=draw(st.sampled_from([0.1, None])))
+    training = draw(st.booleans())
+    layer.train(training)
+    Z, kinds = draw(
+        st.one_of(
+            ok(float_arrays((n, m))),
+            ok(float_arrays((n, m)).map(lambda a: Tensor(a, requires_grad=True))),
+            bad("transposed input", float_arrays((m, n)).filter(lambda a: m != n)),
+            ok(st.sampled_from(pool)),
+            bad_data(),
+        )
+    )
+    shape = safe_shape(Z) if not isinstance(Z, Tensor) else Z.shape
+    if isinstance(Z, (Tensor, np.ndarray)) and (Z.ndim != 2 or Z.shape[0] != n):
+        kinds |= {"transposed input"}
+    elif training and shape is not None and len(shape) == 2 and shape[1] < 2:
+        kinds |= {"batch of one"}
+
+    def reference() -> np.ndarray:
+        z = as_numpy(Z, layer.gamma.dtype)  # type: ignore[union-attr]
+        if np.ndim(z) != 2 or z.shape[0] != n:
+            raise ValueError("layout")
+        if training and z.shape[1] < 2:
+            raise ValueError("one example")
+        if training:  # the batch's statistics, in the ops' order
+            mu = z.mean(axis=1, keepdims=True)
+            diff = z - mu
+            z_norm = diff / np.sqrt((diff * diff).mean(axis=1, keepdims=True) + 1e-5)
+        else:  # a fresh layer's running statistics: mean 0, variance 1
+            z_norm = (z - np.zeros((n, 1))) / np.sqrt(np.ones((n, 1)) + 1e-5)
+        return np.ones((n, 1)) * z_norm + np.zeros((n, 1))
+
+    # values near sqrt(float max) overflow (Z - mu)^2 into an inf the result need not have: under
+    # detect_anomaly that op raises, as it should, for a finite result
+    data = Z.data if isinstance(Z, Tensor) else Z
+    big = False
+    if isinstance(data, np.ndarray) and data.dtype.kind == "f":
+        finite = np.abs(data[np.isfinite(data)])
+        big = finite.size > 0 and finite.max() > 1e-3 * np.sqrt(np.finfo(data.dtype).max)
+    return Call(
+        "BatchNorm",
+        lambda: layer(Z),
+        reference,
+        ("BatchNorm",),
+        (*describe(Z), f"({n}, m)"),
+        kinds | _mask_kind(Z),
+        operands=tensors_of(Z),
+        records=True,  # gamma and beta require grad
+        is_op=not big,
+    )
+
+
+@st.composite
 def requires_grad(draw: Any, pool: list[Tensor]) -> Call:
     x = draw(st.sampled_from(pool))
     flag = draw(st.booleans())
@@ -773,6 +829,7 @@ CALLS: dict[str, Callable[[list[Tensor]], st.SearchStrategy[Call]]] = {
     "filled": filled,
     "conversion": conversion,
     "linear": linear,
+    "batchnorm": batchnorm,
     "requires_grad": requires_grad,
     "backward": backward,
 }

@@ -39,6 +39,7 @@ BAD_KINDS: dict[str, str] = {
     "not broadcastable": "two shapes that do not broadcast",
     "matmul shapes": "@ with mismatched inner or batch sizes, or a 0-d operand",
     "transposed input": "a layer's input given as (m, n_x) instead of (n_x, m)",
+    "batch of one": "a BatchNorm in training mode given fewer than 2 examples (no variance)",
     "loss shapes": "Z and Y of different shapes",
     # op arguments
     "axis out of range": "an axis beyond the tensor's dimensions",

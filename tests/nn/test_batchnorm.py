@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from tinygrad_edu import Tensor, nn
-from tinygrad_edu.autograd import gradcheck
+from tinygrad_edu.autograd import gradcheck, gradgradcheck
 
 TOL = 1e-12  # measured: at most 3.6e-15 (forward, gradients, running statistics) against torch
 
@@ -124,6 +124,15 @@ def test_gradcheck_in_training_mode() -> None:
     assert gradcheck(lambda z, g, b: bn(z), Z, bn.gamma, bn.beta)  # type: ignore[arg-type]
 
 
+def test_second_derivatives_in_training_mode() -> None:
+    # through the batch statistics, as for any composite of ops (create_graph=True)
+    rng = np.random.RandomState(9)
+    bn = nn.BatchNorm(2)
+    bn.gamma.data = rng.randn(2, 1)  # type: ignore[union-attr]
+    Z = Tensor(rng.randn(2, 4), requires_grad=True)
+    assert gradgradcheck(lambda z, g: bn(z), Z, bn.gamma)  # type: ignore[arg-type]
+
+
 def test_the_running_update_is_not_recorded_and_saves_nothing_it_changes() -> None:
     bn = nn.BatchNorm(2)
     Z = Tensor(np.random.RandomState(7).randn(2, 5), requires_grad=True)
@@ -181,6 +190,10 @@ def test_errors() -> None:
             bn(bad)
     with pytest.raises(ValueError, match="Expected more than 1 value per channel when training"):
         bn(np.ones((3, 1)))
+    with pytest.raises(TypeError, match=r"BatchNorm\(3.*Z must be an array of numbers"):
+        bn([["a", "b"]] * 3)
+    with pytest.raises(TypeError, match=r"BatchNorm\(3.*Z is a bool tensor of shape \(3, 2\)"):
+        bn(Tensor(np.ones((3, 2))) > 0.5)
     assert int(bn.num_batches_tracked.item()) == 0  # type: ignore[union-attr]  # nothing moved
     for kwargs, what in [
         ({"num_features": 0}, "num_features"),

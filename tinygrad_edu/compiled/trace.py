@@ -59,7 +59,7 @@ class Tracer(StateTrace):
         self.names: dict[int, str] = {}  # id(tensor) -> a name from the user's code
         self.frames: dict[int, Any] = {}  # the user's frames seen on the stack
         self.optimizers: list = []
-        self.modes: dict = {}  # id(module) -> (module, its training flag) for each one called
+        self.modes: dict = {}  # id(module) -> (module, mode_of(module)) for each one called
         self.lrs: dict = {}  # (id(optimizer), dtype) -> the Lit box of its learning rate
         self.sweeps: list = []  # [first instruction, root, seed] of each backward (sweep.py)
         self.checks: dict = {}  # the lowerings checked so far, and whether they gave the same bits

@@ -128,9 +128,18 @@ class BatchNorm(Module):
         Raises:
             ValueError: Z is not 2-D, its rows are not num_features, or a training batch has a
                 single example (its variance says nothing).
+            TypeError: Z is not numbers, or a tensor that does not hold floats.
         """
         if not isinstance(Z, Tensor):
-            Z = Tensor(Z, dtype=self._dtype())
+            try:
+                Z = Tensor(Z, dtype=self._dtype())
+            except (TypeError, ValueError) as exc:  # name the layer, not only the conversion
+                raise type(exc)(f"{self!r}: Z must be an array of numbers ({exc})") from None
+        if Z.dtype.kind != "f":
+            raise TypeError(
+                f"{self!r}: Z is a {Z.dtype} tensor of shape {Z.shape}; it must hold floats "
+                "(a comparison's bool tensor is not an activation)"
+            )
         if Z.ndim != 2 or Z.shape[0] != self.num_features:
             raise ValueError(
                 f"{self!r}: Z has shape {Z.shape}, expected ({self.num_features}, m): one row "
