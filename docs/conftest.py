@@ -2,7 +2,7 @@
 page (`--doctest-glob=*.md` in pyproject.toml) and compares what it prints with the page.
 
 A page that needs something optional skips, saying what, when it is missing: the course's cat
-files (tutorials 2 and 12), the football data (tutorial 15) or PyTorch (tutorial 6).
+files (tutorials 2 and 12), the football data (tutorial 15) or PyTorch (tutorials 6 and 18).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ NEEDS = {
     "06_pytorch.md": "torch",
     "12_the_cat_pictures.md": "cats",
     "15_regularization.md": "football",
+    "18_to_pytorch.md": "torch",
 }
 
 

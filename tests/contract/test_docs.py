@@ -30,6 +30,7 @@ TUTORIALS = (
     "15_regularization.md",
     "16_optimization.md",
     "17_batch_norm.md",
+    "18_to_pytorch.md",
 )
 
 

@@ -38,6 +38,7 @@ PUBLIC_MODULES = (
     "tinygrad_edu.viz",
     "tinygrad_edu.testing",
     "tinygrad_edu.compiled",
+    "tinygrad_edu.export",
 )
 
 

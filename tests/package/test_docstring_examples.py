@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import doctest
 import importlib
+import importlib.util
 import pkgutil
 from types import ModuleType
 
@@ -26,6 +27,8 @@ def _modules() -> list[str]:
 
 
 MODULES = _modules()
+# the bridge to PyTorch: its examples call torch, an optional dependency
+NEEDS_TORCH = ("tinygrad_edu.export",)
 FLAGS = doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS
 
 
@@ -36,6 +39,8 @@ def _examples(module: ModuleType) -> list[doctest.DocTest]:
 
 @pytest.mark.parametrize("name", MODULES)
 def test_the_docstring_examples_run(name: str) -> None:
+    if name.startswith(NEEDS_TORCH) and importlib.util.find_spec("torch") is None:
+        pytest.skip(f'{name}\'s examples need PyTorch (pip install "tinygrad_edu[torch]")')
     module = importlib.import_module(name)
     runner = doctest.DocTestRunner(optionflags=FLAGS)
     for test in _examples(module):

@@ -27,6 +27,7 @@ PUBLIC_MODULES = (
     "tinygrad_edu",
     "tinygrad_edu.autograd",
     "tinygrad_edu.data",
+    "tinygrad_edu.export",
     "tinygrad_edu.io",
     "tinygrad_edu.nn",
     "tinygrad_edu.nn.init",
