@@ -154,3 +154,28 @@ def test_random_graph_step_equals_eager_and_is_replayed(data) -> None:
     assert_compiled(run)
     # the inputs are not touched, and each value the step returns is a fresh array
     np.testing.assert_array_equal(run.jitted.calls[0][0]._data, values[-1])
+
+
+def test_a_gradient_summed_from_three_layouts_equals_eager() -> None:
+    """Hypothesis found it: v6's gradient is the sum of a broadcast view (reshape of a sum), a
+    transposed view and a C-ordered array. Eager summed the last one in place into the F-ordered
+    partial sum, the traced step out of place (numpy's order K: C), so the matmul that met the sum
+    next rounded P3's gradient differently by one bit, and the jit fell back. Both now sum out of
+    place when the layouts differ."""
+    x = float.fromhex("-0x1.fffffffffffb4p-1")  # not -1: with -1 every product is exact
+    recipe = (
+        [(2, 3), (2, 1), (2, 1), (1, 3)],
+        (2, 3),
+        [
+            ("reshape", (4,), (6, 1)),
+            ("matmul", (5, 3), None),
+            ("matmul_T", (6, 0), None),
+            ("T", (7,), None),
+            ("matmul_T", (0, 6), None),
+            ("abs", (9,), None),
+            ("reshape", (6,), (3, 6)),
+            ("matmul", (1, 3), None),
+        ],
+    )
+    values = [-np.ones(s) for s in recipe[0]] + [np.full(recipe[1], x)]
+    assert_compiled(run_both(lambda: graph_world(recipe, values, True)))

@@ -175,7 +175,10 @@ def _sweep(
                     following = parent
                 else:
                     heappush(heap, (parent_ctx.seq, parent))
-            elif parent in owned:
+            elif parent in owned and stored.strides == pg.strides:
+                # in place only where `stored + pg` would have stored's layout: the sum's layout
+                # decides the bits of a matmul it meets later, and must be the out-of-place one
+                # (numpy's order="K"), which a traced step (compiled/trace.py) computes
                 np.add(stored, pg, out=stored)
             else:
                 total = stored + pg  # numpy gives a scalar, not an array, for 0-d operands
