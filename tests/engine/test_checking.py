@@ -215,7 +215,9 @@ def test_without_the_mode_a_wrong_shape_is_accepted_silently(checking_off: None)
 
 def test_without_the_mode_backward_adds_into_the_saved_output(checking_off: None) -> None:
     x = Tensor([1.0, 2.0], requires_grad=True)
-    s = x.sum()  # a second consumer of x, whose gradient (ones) arrives after Exp's
+    # a second consumer of x, whose gradient (ones, a fresh array: the sum's own would be a
+    # broadcast view, and a gradient of another layout is summed out of place) arrives after Exp's
+    s = (x * 1.0).sum()
     y = SavedOutputExp.apply(x)
     np.testing.assert_allclose(y.numpy(), [E1, E2])
     (y.sum() + s).backward()  # no error
@@ -225,7 +227,7 @@ def test_without_the_mode_backward_adds_into_the_saved_output(checking_off: None
 
 def test_without_the_mode_backward_adds_into_the_input(checking_off: None) -> None:
     x = Tensor([1.0, 2.0], requires_grad=True)
-    s = x.sum()
+    s = (x * 1.0).sum()  # a fresh gradient of x's layout, as above
     y = InputArrayIdentity.apply(x)
     (y.sum() + s).backward()
     np.testing.assert_array_equal(x.numpy(), [2.0, 3.0])  # x itself changed by backward

@@ -175,11 +175,8 @@ def _sweep(
                     following = parent
                 else:
                     heappush(heap, (parent_ctx.seq, parent))
-            elif parent in owned and stored.strides == pg.strides:
-                # in place only where `stored + pg` would have stored's layout: the sum's layout
-                # decides the bits of a matmul it meets later, and must be the out-of-place one
-                # (numpy's order="K"), which a traced step (compiled/trace.py) computes
-                np.add(stored, pg, out=stored)
+            elif parent in owned and stored.strides == pg.strides:  # else out of place (order K,
+                np.add(stored, pg, out=stored)  # as traced: a sum's layout sets a matmul's bits)
             else:
                 total = stored + pg  # numpy gives a scalar, not an array, for 0-d operands
                 grads[parent] = total if type(total) is kind else np.asarray(total)
