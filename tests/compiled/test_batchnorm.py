@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from tests.support.steps import bce_step
 from tinygrad_edu import JitWarning, Tensor, jit, nn, no_grad, optim
 from tinygrad_edu.compiled import interpret
 
@@ -107,13 +108,7 @@ def test_a_change_of_momentum_is_guarded() -> None:
         model = _model()
         opt = optim.SGD(model.parameters(), lr=0.1)
 
-        def step() -> Tensor:
-            opt.zero_grad()
-            cost = nn.binary_cross_entropy_with_logits(model(X), Tensor(Y))
-            cost.backward()
-            opt.step()
-            return cost
-
+        step = bce_step(model, opt, X, Y)
         fn = jit(step) if compiled else step
         for i in range(8):
             model[4].momentum = 0.1 if i < 4 else 0.7

@@ -106,6 +106,17 @@ def test_random_mini_batches_2021_public_test() -> None:
     assert Y1.tolist() == [[False, False]] and Y2.tolist() == [[False]]
 
 
+# The velocity v = (1 - beta) dW from v = 0 with beta 0.9, as both the momentum and the v1b Adam
+# cases print it (the same inputs, the same first average)
+V_AFTER_ONE_UPDATE = (
+    "[[-0.11006192  0.11447237  0.09015907] [ 0.05024943  0.09008559 -0.06837279]]",
+    "[[-0.01228902] [-0.09357694]]",
+    "[[-0.02678881  0.05303555 -0.06916608] [-0.03967535 -0.06871727 -0.08452056] "
+    "[-0.06712461 -0.00126646 -0.11173103]]",
+    "[[ 0.02344157] [ 0.16598022] [ 0.07420442]]",
+)
+
+
 # --- update_parameters_with_momentum ------------------------------------------------------------
 
 
@@ -123,13 +134,8 @@ def test_update_parameters_with_momentum() -> None:
     )  # fmt: skip
     assert_printed(b2.data, "[[-0.87809283] [ 0.04055394] [ 0.58207317]]")
     v = [momentum.state[i]["v"] for i in range(4)]
-    assert_printed(v[0], "[[-0.11006192  0.11447237  0.09015907] [ 0.05024943  0.09008559 -0.06837279]]")  # fmt: skip
-    assert_printed(v[1], "[[-0.01228902] [-0.09357694]]")
-    assert_printed(
-        v[2], "[[-0.02678881  0.05303555 -0.06916608] [-0.03967535 -0.06871727 -0.08452056] "
-        "[-0.06712461 -0.00126646 -0.11173103]]",
-    )  # fmt: skip
-    assert_printed(v[3], "[[ 0.02344157] [ 0.16598022] [ 0.07420442]]")
+    for got, printed in zip(v, V_AFTER_ONE_UPDATE, strict=True):
+        assert_printed(got, printed)
 
 
 # --- update_parameters_with_adam ----------------------------------------------------------------
@@ -171,13 +177,8 @@ def test_update_parameters_with_adam_v1b() -> None:
     assert W2.data[2, 1] != pytest.approx(-1.09245036, abs=5e-9)  # the table's misprint
     v = [adam.state[i]["v"] for i in range(4)]
     s = [adam.state[i]["s"] for i in range(4)]
-    assert_printed(v[0], "[[-0.11006192  0.11447237  0.09015907] [ 0.05024943  0.09008559 -0.06837279]]")  # fmt: skip
-    assert_printed(v[1], "[[-0.01228902] [-0.09357694]]")
-    assert_printed(
-        v[2], "[[-0.02678881  0.05303555 -0.06916608] [-0.03967535 -0.06871727 -0.08452056] "
-        "[-0.06712461 -0.00126646 -0.11173103]]",
-    )  # fmt: skip
-    assert_printed(v[3], "[[ 0.02344157] [ 0.16598022] [ 0.07420442]]")
+    for got, printed in zip(v, V_AFTER_ONE_UPDATE, strict=True):
+        assert_printed(got, printed)
     assert_printed(s[0], "[[ 0.00121136  0.00131039  0.00081287] [ 0.0002525   0.00081154  0.00046748]]")  # fmt: skip
     assert_printed(s[1], "[[  1.51020075e-05] [  8.75664434e-04]]")
     assert_printed(

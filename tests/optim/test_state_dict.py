@@ -8,6 +8,7 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
+from tests.support.steps import bce_step
 from tinygrad_edu import Tensor, jit, nn, optim
 
 MAKERS: dict[str, Callable[[list[Tensor]], optim.Optimizer]] = {
@@ -26,13 +27,7 @@ def _model() -> nn.Sequential:
 
 
 def _steps(model: nn.Sequential, optimizer: optim.Optimizer, n: int, compiled: bool) -> None:
-    def step() -> Tensor:
-        optimizer.zero_grad()
-        cost = nn.binary_cross_entropy_with_logits(model(X), Tensor(Y))
-        cost.backward()
-        optimizer.step()
-        return cost
-
+    step = bce_step(model, optimizer, X, Y)
     fn = jit(step) if compiled else step
     for _ in range(n):
         fn()

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import tinygrad_edu
+from tests.support.steps import bce_step
 from tinygrad_edu import JitWarning, Tensor, data, jit, nn, optim
 from tinygrad_edu import random as library_random
 
@@ -101,13 +102,7 @@ def test_a_compiled_step_with_dropout_runs_eagerly_with_the_eager_numbers() -> N
         tinygrad_edu.manual_seed(11)
         model, opt = make()
 
-        def step() -> Tensor:
-            opt.zero_grad()
-            cost = nn.binary_cross_entropy_with_logits(model(X), Tensor(Y))
-            cost.backward()
-            opt.step()
-            return cost
-
+        step = bce_step(model, opt, X, Y)
         fn = jit(step) if compiled else step
         for _ in range(4):
             fn()
