@@ -12,6 +12,7 @@ batch, the epoch loop on each mini-batch.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -45,9 +46,12 @@ class EagerSteps:
         self.params = list(optimizer.params)
         # the parameters of the last step whose cost was finite, to fall back on if training
         # diverges, and the optimizer's state (momentum, Adam's averages) from the same moment
-        self.backup = [np.empty_like(p.data) for p in self.params]
+        self.backup = _Copies(self.params)
         self.state_backup = _copy_state(optimizer.state)
-        self.buffers = _Buffers(model)
+        buffers = getattr(model, "buffers", None)  # a Module's; any other model has none
+        # the model's buffers (BatchNorm's running statistics), copied before each step: its
+        # forward pass moves them, so a non-finite cost puts them back with the parameters
+        self.buffers = _Copies(buffers() if callable(buffers) else [])
         self.done = 0  # the finished steps
         self.summed = 0.0  # the last batch's summed loss (its cost times its m)
 
@@ -65,14 +69,13 @@ class EagerSteps:
         if not math.isfinite(value):
             self.buffers.put_back()
             if self.done:  # at the first step nothing was updated yet
-                _put_back(params, self.backup)
+                self.backup.put_back()
                 optimizer.state = self.state_backup
             return value
         cost.backward()
         if m is not None:
             _scale_grads(params, 1 / m)
-        for p, saved in zip(params, self.backup, strict=True):
-            np.copyto(saved, p.data)
+        self.backup.take()
         if any(optimizer.state):  # plain gradient descent keeps none: nothing to copy
             self.state_backup = _copy_state(optimizer.state)
         optimizer.step()
@@ -118,25 +121,25 @@ class CompiledSteps(EagerSteps):
         self.step = compiled.jit(fit_step)
         # the running step's parameters and state, taken before its update, and the step before's
         # (the last finite cost, while the running one's is not known)
-        self.before, self.last = _Backup(params), _Backup(params)
+        self.before, self.last = _Copies(params), _Copies(params)
 
     def __call__(self, X: Tensor, Y: Tensor) -> float:
         """One compiled step on (X, Y).
 
         Returns:
             The cost of the step, a float (after a non-finite one, the update is undone)."""
-        params, optimizer = self.params, self.optimizer
-        self.before.take(params, optimizer.state)
+        optimizer = self.optimizer
+        self.before.take(optimizer.state)
         self.buffers.take()
         m = examples_of(X) if self.course_order else None
         value = self._value(self.step(X, Y), m, X)
         if not math.isfinite(value):
             self.buffers.put_back()
             if not self.done:  # the state fit found, in the same dicts (eager never touched them)
-                self.before.put_back(params)
+                self.before.put_back()
                 _put_back_state(optimizer.state, self.before.state)
             else:
-                self.last.put_back(params)
+                self.last.put_back()
                 optimizer.state = self.last.state
             optimizer.zero_grad()
             return value
@@ -145,34 +148,20 @@ class CompiledSteps(EagerSteps):
         return value
 
 
-class _Backup:
-    """A copy of the parameters (arrays kept from copy to copy) and of the optimizer's state."""
+class _Copies:
+    """A copy of some tensors' values (the arrays kept from copy to copy), put back in place, and
+    with `take(state)` of an optimizer's state too."""
 
-    def __init__(self, params: list[Tensor]) -> None:
-        self.arrays = [np.empty_like(p.data) for p in params]
+    def __init__(self, tensors: Iterable[Tensor]) -> None:
+        self.tensors = list(tensors)
+        self.arrays = [np.empty_like(t.data) for t in self.tensors]
         self.state: list[dict[str, Any]] = []
 
-    def take(self, params: list[Tensor], state: list[dict[str, Any]]) -> None:
-        for p, saved in zip(params, self.arrays, strict=True):
-            np.copyto(saved, p.data)
-        self.state = _copy_state(state)
-
-    def put_back(self, params: list[Tensor]) -> None:
-        _put_back(params, self.arrays)
-
-
-class _Buffers:
-    """The model's buffers (BatchNorm's running statistics), copied before each iteration: its
-    forward pass moves them, so a non-finite cost puts them back with the parameters."""
-
-    def __init__(self, model: Any) -> None:
-        buffers = getattr(model, "buffers", None)  # a Module's; any other model has none
-        self.tensors: list[Tensor] = list(buffers()) if callable(buffers) else []
-        self.arrays = [np.empty_like(b.data) for b in self.tensors]
-
-    def take(self) -> None:
-        for b, saved in zip(self.tensors, self.arrays, strict=True):
-            np.copyto(saved, b.data)
+    def take(self, state: list[dict[str, Any]] | None = None) -> None:
+        for t, saved in zip(self.tensors, self.arrays, strict=True):
+            np.copyto(saved, t.data)
+        if state is not None:
+            self.state = _copy_state(state)
 
     def put_back(self) -> None:
         _put_back(self.tensors, self.arrays)
